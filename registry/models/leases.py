@@ -1,0 +1,190 @@
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from registry.models.assets import Asset
+from registry.models.base import TimeStampedModel
+
+DEFAULT_MAX_LEASE_YEARS = {"building": 5, "facility": 5, "parcel": 15}
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    days_in_month = [31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+    return dt.date(year, month, min(day.day, days_in_month))
+
+
+class Lease(TimeStampedModel):
+    """Who rents which collective asset, on what terms (资产出租)."""
+
+    class TenantKind(models.TextChoices):
+        PERSON = "person", _("Individual")
+        ORGANISATION = "organisation", _("Company or organisation")
+
+    class Schedule(models.TextChoices):
+        ANNUAL = "annual", _("Yearly in advance")
+        SEMIANNUAL = "semiannual", _("Half-yearly in advance")
+        QUARTERLY = "quarterly", _("Quarterly in advance")
+        MONTHLY = "monthly", _("Monthly in advance")
+
+    SCHEDULE_MONTHS = {"annual": 12, "semiannual": 6, "quarterly": 3, "monthly": 1}
+
+    class Award(models.TextChoices):
+        AUCTION = "auction", _("Public auction (公开拍租)")
+        TENDER = "tender", _("Public tender")
+        NEGOTIATION = "negotiation", _("Negotiated")
+        RENEWAL = "renewal", _("Renewal")
+
+    PUBLIC_FIELDS = (
+        "asset",
+        "tenant_public_name",
+        "tenant_kind",
+        "start_on",
+        "end_on",
+        "annual_rent",
+        "payment_schedule",
+        "deposit",
+        "awarded_by",
+    )
+
+    asset = models.ForeignKey(
+        Asset, verbose_name=_("asset"), on_delete=models.PROTECT, related_name="leases"
+    )
+    tenant_name = models.CharField(_("tenant"), max_length=120)
+    tenant_kind = models.CharField(
+        _("tenant kind"), max_length=12, choices=TenantKind.choices, default=TenantKind.PERSON
+    )
+    tenant_contact = models.CharField(_("tenant contact"), max_length=60, blank=True)
+    start_on = models.DateField(_("start"))
+    end_on = models.DateField(_("end"))
+    annual_rent = models.DecimalField(
+        _("annual rent (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    payment_schedule = models.CharField(
+        _("payment schedule"), max_length=10, choices=Schedule.choices, default=Schedule.ANNUAL
+    )
+    deposit = models.DecimalField(
+        _("deposit (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    awarded_by = models.CharField(_("awarded by"), max_length=12, choices=Award.choices)
+
+    class Meta:
+        verbose_name = _("lease")
+        verbose_name_plural = _("leases")
+        ordering = ["-start_on"]
+        constraints = [
+            models.CheckConstraint(
+                name="lease_end_after_start",
+                condition=Q(end_on__gt=F("start_on")),
+                violation_error_message=_("A lease must end after it starts."),
+            ),
+            models.CheckConstraint(
+                name="lease_amounts_not_negative",
+                condition=Q(annual_rent__gte=0, deposit__gte=0),
+                violation_error_message=_("Rent and deposit cannot be negative."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.asset} — {self.tenant_public_name}"
+
+    @property
+    def village_id_for_scope(self) -> int | None:
+        return self.asset.village_id if self.asset_id else None
+
+    @property
+    def tenant_public_name(self) -> str:
+        """Organisations are named in full; an individual only by family name (张**)."""
+        if self.tenant_kind == self.TenantKind.ORGANISATION or not self.tenant_name:
+            return self.tenant_name
+        return self.tenant_name[0] + "*" * max(len(self.tenant_name) - 1, 1)
+
+    @property
+    def term_years(self) -> float:
+        return round((self.end_on - self.start_on).days / 365.25, 1)
+
+    @property
+    def is_overlong(self) -> bool:
+        limits = getattr(settings, "LEASE_MAX_YEARS", DEFAULT_MAX_LEASE_YEARS)
+        limit = limits.get(self.asset.kind)
+        return limit is not None and add_months(self.start_on, 12 * limit) < self.end_on
+
+    def is_active(self, on: dt.date) -> bool:
+        return self.start_on <= on < self.end_on
+
+    def amount_due(self, on: dt.date) -> Decimal:
+        """Rent fallen due by `on`: each period is paid at its start, the last one pro rata."""
+        months = self.SCHEDULE_MONTHS[self.payment_schedule]
+        per_period = self.annual_rent * months / 12
+        due = Decimal("0")
+        period_start = self.start_on
+        while period_start <= on and period_start < self.end_on:
+            period_end = add_months(period_start, months)
+            if period_end > self.end_on:
+                fraction = Decimal((self.end_on - period_start).days) / Decimal(
+                    (period_end - period_start).days
+                )
+                due += per_period * fraction
+            else:
+                due += per_period
+            period_start = period_end
+        return due.quantize(Decimal("0.01"))
+
+    def arrears(self, on: dt.date, paid: Decimal) -> Decimal:
+        return max(self.amount_due(on) - paid, Decimal("0"))
+
+    def clean(self) -> None:
+        if self.start_on and self.end_on and self.end_on <= self.start_on:
+            raise ValidationError({"end_on": _("A lease must end after it starts.")})
+
+
+class LeasePayment(TimeStampedModel):
+    """Rent received for a lease, always through the bank (去现金化)."""
+
+    PUBLIC_FIELDS = ("lease", "paid_on", "amount")
+
+    lease = models.ForeignKey(
+        Lease, verbose_name=_("lease"), on_delete=models.PROTECT, related_name="payments"
+    )
+    paid_on = models.DateField(_("paid on"))
+    amount = models.DecimalField(
+        _("amount (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    bank_reference = models.CharField(_("bank reference"), max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = _("rent payment")
+        verbose_name_plural = _("rent payments")
+        ordering = ["paid_on"]
+        constraints = [
+            models.CheckConstraint(
+                name="leasepayment_amount_positive",
+                condition=Q(amount__gt=0),
+                violation_error_message=_("A payment must be more than zero."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lease} {self.paid_on} ¥{self.amount}"
+
+    @property
+    def village_id_for_scope(self) -> int | None:
+        return self.lease.asset.village_id if self.lease_id else None

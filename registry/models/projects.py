@@ -1,0 +1,214 @@
+from decimal import Decimal
+
+from django.contrib.gis.db import models
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gis.validation import clean_geometry
+from registry.models.base import TimeStampedModel
+from registry.models.units import AdminUnit
+
+SMALL_PROJECT_LIMIT = Decimal("200000")
+
+
+class Stage(models.TextChoices):
+    """The six steps of a small village project, in order (DOMAIN.md)."""
+
+    PROPOSAL = "proposal", _("Proposal and democratic decision (五议两公开)")
+    BUDGET = "budget", _("Budget guidance price")
+    CONTRACTING = "contracting", _("Contracting")
+    CONSTRUCTION = "construction", _("Construction")
+    ACCEPTANCE = "acceptance", _("Completion acceptance")
+    SETTLEMENT = "settlement", _("Settlement audit")
+
+    @classmethod
+    def ordered(cls) -> list["Stage"]:
+        return list(cls)
+
+    @property
+    def index(self) -> int:
+        return list(Stage).index(self)
+
+
+STAGE_DATE_FIELDS = {
+    Stage.PROPOSAL: "proposed_on",
+    Stage.BUDGET: "budget_priced_on",
+    Stage.CONTRACTING: "contracted_on",
+    Stage.CONSTRUCTION: "construction_started_on",
+    Stage.ACCEPTANCE: "accepted_on",
+    Stage.SETTLEMENT: "settled_on",
+}
+
+
+def _money(verbose_name: str) -> models.DecimalField:
+    return models.DecimalField(
+        verbose_name,
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+
+
+class Project(TimeStampedModel):
+    """A small village works project (村级小额工程, at most 200,000 yuan)."""
+
+    class Category(models.TextChoices):
+        ROAD = "road", _("Roads and paving")
+        WATER = "water", _("Water and irrigation")
+        SEWAGE = "sewage", _("Sewage and sanitation")
+        BUILDING = "building", _("Building repair")
+        LANDSCAPE = "landscape", _("Landscaping and village environment")
+        CULTURE = "culture", _("Culture and public facilities")
+        OTHER = "other", _("Other")
+
+    GEOMETRY_TYPES = ("Point", "MultiPolygon")
+    PUBLIC_FIELDS = (
+        "name",
+        "village",
+        "location",
+        "category",
+        "description",
+        "stage",
+        *STAGE_DATE_FIELDS.values(),
+        "budget_price",
+        "contract_amount",
+        "contractor",
+        "settlement_amount",
+        "paid_amount",
+        "progress_percent",
+    )
+
+    name = models.CharField(_("name"), max_length=150)
+    village = models.ForeignKey(
+        AdminUnit,
+        verbose_name=_("village"),
+        on_delete=models.PROTECT,
+        related_name="projects",
+        limit_choices_to={"level": AdminUnit.Level.VILLAGE},
+    )
+    location = models.GeometryField(_("location"), srid=4326)
+    category = models.CharField(_("category"), max_length=10, choices=Category.choices)
+    description = models.TextField(_("public description"), blank=True)
+    stage = models.CharField(
+        _("current stage"), max_length=12, choices=Stage.choices, default=Stage.PROPOSAL
+    )
+    proposed_on = models.DateField(_("proposal decided on"), null=True, blank=True)
+    budget_priced_on = models.DateField(_("guidance price issued on"), null=True, blank=True)
+    contracted_on = models.DateField(_("contract signed on"), null=True, blank=True)
+    construction_started_on = models.DateField(
+        _("construction started on"), null=True, blank=True
+    )
+    accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
+    settled_on = models.DateField(_("settlement audited on"), null=True, blank=True)
+    budget_price = _money(_("budget guidance price (yuan)"))
+    contract_amount = _money(_("contract amount (yuan)"))
+    contractor = models.CharField(_("contractor"), max_length=150, blank=True)
+    contractor_contact = models.CharField(_("contractor contact"), max_length=60, blank=True)
+    settlement_amount = _money(_("audited settlement (yuan)"))
+    paid_amount = models.DecimalField(
+        _("paid so far (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    progress_percent = models.PositiveSmallIntegerField(
+        _("progress (%)"), default=0, validators=[MaxValueValidator(100)]
+    )
+
+    class Meta:
+        verbose_name = _("small project")
+        verbose_name_plural = _("small projects")
+        ordering = ["village__code", "-proposed_on", "name"]
+        constraints = [
+            models.CheckConstraint(
+                name="project_amount_under_threshold",
+                condition=(
+                    (Q(budget_price__isnull=True) | Q(budget_price__lte=SMALL_PROJECT_LIMIT))
+                    & (
+                        Q(contract_amount__isnull=True)
+                        | Q(contract_amount__lte=SMALL_PROJECT_LIMIT)
+                    )
+                ),
+                violation_error_message=_(
+                    "A small village project is at most 200,000 yuan; larger works must be "
+                    "tendered publicly."
+                ),
+            ),
+            models.CheckConstraint(
+                name="project_amounts_not_negative",
+                condition=(
+                    (Q(budget_price__isnull=True) | Q(budget_price__gte=0))
+                    & (Q(contract_amount__isnull=True) | Q(contract_amount__gte=0))
+                    & (Q(settlement_amount__isnull=True) | Q(settlement_amount__gte=0))
+                    & Q(paid_amount__gte=0)
+                ),
+                violation_error_message=_("Amounts cannot be negative."),
+            ),
+            models.CheckConstraint(
+                name="project_progress_is_percent",
+                condition=Q(progress_percent__gte=0, progress_percent__lte=100),
+                violation_error_message=_("Progress is a percentage from 0 to 100."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def stage_index(self) -> int:
+        return Stage(self.stage).index
+
+    def stage_timeline(self) -> list[dict]:
+        """Each stage with its date and whether it is done, current or ahead."""
+        current = self.stage_index
+        return [
+            {
+                "stage": stage,
+                "label": stage.label,
+                "date": getattr(self, field),
+                "state": "done" if i < current else "current" if i == current else "ahead",
+            }
+            for i, (stage, field) in enumerate(STAGE_DATE_FIELDS.items())
+        ]
+
+    def clean(self) -> None:
+        errors: dict[str, list] = {}
+        try:
+            self.location = clean_geometry(self.location, allowed=self.GEOMETRY_TYPES)
+        except ValidationError as exc:
+            errors["location"] = exc.messages
+        for field in ("budget_price", "contract_amount"):
+            value = getattr(self, field)
+            if value is not None and value > SMALL_PROJECT_LIMIT:
+                errors[field] = [
+                    _(
+                        "A small village project is at most 200,000 yuan; larger works must "
+                        "be tendered publicly."
+                    )
+                ]
+        today = timezone.localdate()
+        previous = None
+        current = Stage(self.stage).index if self.stage in Stage.values else 0
+        for i, (stage, field) in enumerate(STAGE_DATE_FIELDS.items()):
+            value = getattr(self, field)
+            if i <= current and value is None:
+                errors.setdefault(field, []).append(
+                    _("The stage “%(stage)s” has been reached, so its date is needed.")
+                    % {"stage": stage.label}
+                )
+            if value is not None and value > today:
+                errors.setdefault(field, []).append(_("A date cannot be in the future."))
+            if value is not None and previous is not None and value < previous:
+                errors.setdefault(field, []).append(
+                    _("This date is earlier than the date of the stage before it.")
+                )
+            if value is not None:
+                previous = value
+        if errors:
+            raise ValidationError(errors)
