@@ -1,6 +1,7 @@
-"""Qinglian settings: one module, everything that differs between machines read from the environment.
+"""Qinglian settings: one module; whatever differs between machines comes from the environment.
 
-The defaults are for development only: an embedded SpatiaLite file under var/, DEBUG on, a fixed key.
+The defaults are for development only: an embedded SpatiaLite file under var/, DEBUG on,
+a fixed key.
 """
 
 import os
@@ -82,6 +83,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "registry.context_processors.log_head",
             ],
         },
     },
@@ -141,3 +143,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Debian 12 ships GDAL 3.6; we never open spatial references from untrusted URLs.
+SILENCED_SYSTEM_CHECKS = ["gis.W001"]

@@ -29,7 +29,7 @@ class BrokenChain(Exception):
 
 
 def verify_rows(rows: Iterable[Mapping]) -> tuple[str, int]:
-    """Walk rows in chain order; return (head hash, count) or raise BrokenChain at the first bad one."""
+    """Walk rows in chain order: (head hash, count), or BrokenChain at the first bad row."""
     prev, count, expected_seq = GENESIS_HASH, 0, None
     for row in rows:
         seq = row.get("seq")

@@ -89,9 +89,7 @@ def _scope_unit(obj: models.Model) -> int | None:
 
 
 @transaction.atomic
-def log_event(
-    subject: models.Model, *, action: str, changes: dict, actor: User | None
-) -> Event:
+def log_event(subject: models.Model, *, action: str, changes: dict, actor: User | None) -> Event:
     """Append one row to the hash chain. Serialised so two writers never share a prev_hash."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -208,7 +206,9 @@ def record_lease_payment(
 ) -> LeasePayment:
     if paid_on > timezone.localdate():
         raise ValidationError({"paid_on": _("A date cannot be in the future.")})
-    payment = LeasePayment(lease=lease, paid_on=paid_on, amount=amount, bank_reference=bank_reference)
+    payment = LeasePayment(
+        lease=lease, paid_on=paid_on, amount=amount, bank_reference=bank_reference
+    )
     return save_record(payment, actor=actor, action=Event.Action.PAYMENT)
 
 

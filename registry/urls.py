@@ -1,4 +1,11 @@
 from django.urls import path
 
+from registry import views
+
 app_name = "registry"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("units/<str:code>/", views.unit_detail, name="unit-detail"),
+    path("assets/<int:pk>/", views.asset_detail, name="asset-detail"),
+    path("projects/<int:pk>/", views.project_detail, name="project-detail"),
+]

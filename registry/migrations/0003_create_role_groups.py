@@ -7,16 +7,26 @@ from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 VIEW_ALL = [
-    "view_adminunit", "view_cooperative", "view_asset", "view_project", "view_lease",
-    "view_leasepayment", "view_site", "view_route", "view_event",
+    "view_adminunit",
+    "view_cooperative",
+    "view_asset",
+    "view_project",
+    "view_lease",
+    "view_leasepayment",
+    "view_site",
+    "view_route",
+    "view_event",
 ]
 ROLE_PERMISSIONS = {
-    "city_admin": VIEW_ALL + [
+    "city_admin": VIEW_ALL
+    + [
         f"{verb}_{model}"
         for verb in ("add", "change")
         for model in ("adminunit", "cooperative", "asset", "project", "lease", "site", "route")
-    ] + ["add_leasepayment"],
-    "township_staff": VIEW_ALL + [
+    ]
+    + ["add_leasepayment"],
+    "township_staff": VIEW_ALL
+    + [
         f"{verb}_{model}"
         for verb in ("add", "change")
         for model in ("cooperative", "asset", "project", "lease", "site", "route")

@@ -100,9 +100,7 @@ class Project(TimeStampedModel):
     proposed_on = models.DateField(_("proposal decided on"), null=True, blank=True)
     budget_priced_on = models.DateField(_("guidance price issued on"), null=True, blank=True)
     contracted_on = models.DateField(_("contract signed on"), null=True, blank=True)
-    construction_started_on = models.DateField(
-        _("construction started on"), null=True, blank=True
-    )
+    construction_started_on = models.DateField(_("construction started on"), null=True, blank=True)
     accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
     settled_on = models.DateField(_("settlement audited on"), null=True, blank=True)
     budget_price = _money(_("budget guidance price (yuan)"))

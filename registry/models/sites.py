@@ -30,7 +30,9 @@ class Site(TimeStampedModel):
     kind = models.CharField(_("kind"), max_length=15, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=120)
     unit = models.ForeignKey(
-        AdminUnit, verbose_name=_("village or township"), on_delete=models.PROTECT,
+        AdminUnit,
+        verbose_name=_("village or township"),
+        on_delete=models.PROTECT,
         related_name="sites",
     )
     story = models.TextField(_("story"), blank=True)

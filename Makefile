@@ -1,0 +1,58 @@
+# Qinglian: `make run` serves the demo on SpatiaLite, `make test` runs the suite on PostGIS.
+SHELL := /bin/bash
+PYTHON := /usr/bin/python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+APT_RUN := gdal-bin libsqlite3-mod-spatialite python3-venv fonts-noto-cjk gettext
+APT_TEST := $(APT_RUN) postgresql-15-postgis-3 postgresql-client chromium
+TEST_DATABASE_URL ?= postgis://root@127.0.0.1:5432/test
+PO := $(wildcard locale/*/LC_MESSAGES/django.po)
+MO := $(PO:.po=.mo)
+
+.PHONY: run test bench lint format messages migrate demo install install-test
+
+run: install $(MO)
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py load_demo
+	@echo "Serving Qinglian on http://$(HOST):$(PORT)/  (staff: http://$(HOST):$(PORT)/admin/)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install-test $(MO)
+	scripts/ensure_postgres.sh 127.0.0.1 5432 test
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest --ignore=tests/bench $(PYTEST_ARGS)
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed $(VENV)/.installed-test
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	scripts/ensure_apt.sh $(APT_RUN)
+	@# Debian's Python: its sqlite3 can load the SpatiaLite extension.
+	$(PYTHON) -c "import sqlite3; sqlite3.connect(':memory:').enable_load_extension(True)"
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+$(VENV)/.installed-test: Makefile
+	scripts/ensure_apt.sh $(APT_TEST)
+	touch $@
+
+%.mo: %.po
+	msgfmt --check -o $@ $<
+
+messages: install
+	$(PY) manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=static
+	$(MAKE) $(MO)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: install-test $(MO)
+	scripts/ensure_postgres.sh 127.0.0.1 5432 test
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest tests/bench -s -p no:randomly

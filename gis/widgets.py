@@ -1,0 +1,23 @@
+"""GeoDjango's admin map widget, served from our own static files with our basemap setting."""
+
+from django.contrib.gis.forms.widgets import OSMWidget
+
+from gis.basemaps import current_basemap
+
+OL = "vendor/ol-7.2.2"
+
+
+class MapWidget(OSMWidget):
+    template_name = "gis/map_widget.html"
+    default_lon = 120.65
+    default_lat = 27.78
+    default_zoom = 11
+
+    class Media:
+        css = {"all": (f"{OL}/ol.css", "gis/css/ol3.css")}
+        js = (f"{OL}/ol.js", "gis/js/OLMapWidget.js")
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["basemap"] = current_basemap()
+        return context

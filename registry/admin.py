@@ -1,0 +1,232 @@
+"""Django admin for staff, scoped to their admin units, writing only through services."""
+
+from django.contrib import admin
+from django.contrib.gis import admin as gis_admin
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gis.widgets import MapWidget
+from registry import services
+from registry.models import (
+    AdminUnit,
+    Asset,
+    Cooperative,
+    Event,
+    Lease,
+    LeasePayment,
+    Profile,
+    Project,
+    Route,
+    RouteStop,
+    Site,
+)
+from registry.scoping import can_edit, in_scope, unit_ids_in_scope
+
+admin.site.site_header = _("Qinglian village assets — staff")
+admin.site.site_title = _("Qinglian staff")
+admin.site.index_title = _("Records of your admin units")
+
+SCOPED_FOREIGN_KEYS = {"village", "unit", "parent", "owner", "asset", "lease"}
+
+
+class TownshipFilter(admin.SimpleListFilter):
+    title = _("township")
+    parameter_name = "township"
+    unit_path = "village__parent"
+
+    def lookups(self, request, model_admin):
+        townships = AdminUnit.objects.filter(level=AdminUnit.Level.TOWNSHIP)
+        ids = unit_ids_in_scope(request.user)
+        if ids is not None:
+            townships = townships.filter(pk__in=ids)
+        return [(t.code, t.name) for t in townships]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(**{f"{self.unit_path}__code": self.value()})
+        return queryset
+
+
+class VillageFilter(TownshipFilter):
+    title = _("village")
+    parameter_name = "village"
+    unit_path = "village"
+
+    def lookups(self, request, model_admin):
+        villages = AdminUnit.objects.filter(level=AdminUnit.Level.VILLAGE)
+        ids = unit_ids_in_scope(request.user)
+        if ids is not None:
+            villages = villages.filter(pk__in=ids)
+        return [(v.code, v.name) for v in villages]
+
+
+class RecordAdmin(gis_admin.GISModelAdmin):
+    """Scope lists and choices to the user's units; save through services; never delete."""
+
+    gis_widget = MapWidget
+    unit_path = "village"
+
+    def get_queryset(self, request):
+        return in_scope(request.user, super().get_queryset(request), self.unit_path)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name in SCOPED_FOREIGN_KEYS and field is not None:
+            related = db_field.related_model
+            path = {
+                AdminUnit: "pk",
+                Cooperative: "village",
+                Asset: "village",
+                Lease: "asset__village",
+            }
+            if related in path:
+                field.queryset = in_scope(request.user, field.queryset, path[related])
+        return field
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or can_edit(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        services.save_record(obj, actor=request.user)
+
+
+@admin.register(AdminUnit)
+class AdminUnitAdmin(RecordAdmin):
+    unit_path = "pk"
+    list_display = ("name", "level", "code", "parent")
+    list_filter = ("level",)
+    search_fields = ("name", "code")
+    list_select_related = ("parent",)
+
+
+@admin.register(Cooperative)
+class CooperativeAdmin(RecordAdmin):
+    list_display = ("name", "village", "credit_code")
+    list_filter = (TownshipFilter, VillageFilter)
+    search_fields = ("name", "village__name", "village__code", "credit_code")
+    list_select_related = ("village",)
+
+
+@admin.register(Asset)
+class AssetAdmin(RecordAdmin):
+    list_display = ("name", "kind", "village", "status", "area_m2", "area_mu")
+    list_filter = ("kind", "status", TownshipFilter, VillageFilter)
+    search_fields = ("name", "village__name", "village__code", "owner__name", "external_id")
+    list_select_related = ("village",)
+    readonly_fields = ("area_m2", "area_mu")
+
+    @admin.display(description=_("area (亩)"))
+    def area_mu(self, obj):
+        return obj.area_mu
+
+
+@admin.register(Project)
+class ProjectAdmin(RecordAdmin):
+    list_display = ("name", "village", "category", "stage", "contract_amount", "progress_percent")
+    list_filter = ("stage", "category", TownshipFilter, VillageFilter)
+    search_fields = ("name", "village__name", "village__code", "contractor")
+    list_select_related = ("village",)
+
+
+class LeasePaymentInline(admin.TabularInline):
+    model = LeasePayment
+    extra = 0
+    can_delete = False
+    fields = ("paid_on", "amount", "bank_reference")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class LeaseTownshipFilter(TownshipFilter):
+    unit_path = "asset__village__parent"
+
+
+@admin.register(Lease)
+class LeaseAdmin(RecordAdmin):
+    unit_path = "asset__village"
+    list_display = ("asset", "tenant_name", "start_on", "end_on", "annual_rent", "arrears")
+    list_filter = ("awarded_by", "payment_schedule", LeaseTownshipFilter)
+    search_fields = ("asset__name", "tenant_name", "asset__village__name")
+    list_select_related = ("asset", "asset__village")
+    inlines = [LeasePaymentInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(paid_total=Sum("payments__amount"))
+
+    @admin.display(description=_("arrears (yuan)"))
+    def arrears(self, obj):
+        return obj.arrears(timezone.localdate(), obj.paid_total or 0)
+
+
+@admin.register(LeasePayment)
+class LeasePaymentAdmin(RecordAdmin):
+    unit_path = "lease__asset__village"
+    list_display = ("lease", "paid_on", "amount", "bank_reference")
+    list_select_related = ("lease", "lease__asset")
+    search_fields = ("lease__asset__name", "lease__tenant_name", "bank_reference")
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+
+@admin.register(Site)
+class SiteAdmin(RecordAdmin):
+    unit_path = "unit"
+    list_display = ("name", "kind", "unit", "opening_hours")
+    list_filter = ("kind",)
+    search_fields = ("name", "unit__name", "address")
+    list_select_related = ("unit",)
+
+
+class RouteStopInline(admin.TabularInline):
+    model = RouteStop
+    extra = 0
+    fields = ("position", "site")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Route)
+class RouteAdmin(RecordAdmin):
+    unit_path = "unit"
+    list_display = ("name", "unit")
+    search_fields = ("name",)
+    inlines = [RouteStopInline]
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ("seq", "at", "subject_type", "subject_id", "action", "actor_name", "unit")
+    list_filter = ("action", "subject_type")
+    search_fields = ("actor_name", "hash")
+    list_select_related = ("subject_type", "unit")
+    unit_path = "unit"
+
+    def get_queryset(self, request):
+        return in_scope(request.user, super().get_queryset(request), "unit")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ("user", "phone")
+    filter_horizontal = ("units",)
+    search_fields = ("user__username", "phone")

@@ -1,0 +1,75 @@
+"""Turn public log rows into lines a villager can read: field names, choice labels, money."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Model
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from registry.models import Event
+
+GEOMETRY_PREFIXES = ("POINT", "MULTIPOLYGON", "POLYGON", "LINESTRING")
+EXTRA_LABELS = {
+    "tenant_public_name": gettext_lazy("tenant"),
+    "stops": gettext_lazy("stops"),
+}
+
+
+@dataclass
+class ChangeLine:
+    label: str
+    old: str | None
+    new: str
+
+
+@dataclass
+class EventView:
+    event: Event
+    lines: list[ChangeLine]
+    restricted_changed: bool
+
+
+def _label(model: type[Model], name: str) -> str:
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return str(EXTRA_LABELS.get(name, name))
+
+
+def _value(model: type[Model], name: str, value: object) -> str:
+    if value in (None, "", []):
+        return "—"
+    if isinstance(value, list):
+        return " → ".join(str(v) for v in value)
+    if isinstance(value, str) and value.startswith(GEOMETRY_PREFIXES):
+        return _("position on the map")
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return str(value)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)
+
+
+def event_view(event: Event, model: type[Model]) -> EventView:
+    lines = []
+    for name, change in event.changes.items():
+        if name.startswith("_"):
+            continue
+        if event.action == Event.Action.CREATE or not isinstance(change, dict):
+            lines.append(ChangeLine(_label(model, name), None, _value(model, name, change)))
+        else:
+            lines.append(
+                ChangeLine(
+                    _label(model, name),
+                    _value(model, name, change.get("from")),
+                    _value(model, name, change.get("to")),
+                )
+            )
+    return EventView(event, lines, bool(event.changes.get("_restricted_fields_changed")))
+
+
+def event_views(events, model: type[Model]) -> list[EventView]:
+    return [event_view(e, model) for e in events]

@@ -1,0 +1,135 @@
+"""Public pages of the record. Thin: selectors read, templates render."""
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+from django_htmx.middleware import HtmxDetails
+
+from gis.maps import record_map
+from registry import selectors
+from registry.models import AdminUnit, Asset, Project, Stage
+from registry.presenters import event_views
+
+ASSETS_PER_PAGE = 30
+POINT_PADDING = 0.004  # degrees around a single point, about 400 m
+
+
+class HtmxHttpRequest:
+    htmx: HtmxDetails
+
+
+def _map_labels() -> dict[str, str]:
+    return {
+        "units": _("Boundaries"),
+        "assets": _("Collective assets"),
+        "projects": _("Small projects"),
+        "sites": _("Education and culture sites"),
+    }
+
+
+def _bounds(geom) -> tuple[float, float, float, float] | None:
+    if geom is None:
+        return None
+    min_x, min_y, max_x, max_y = geom.extent
+    pad = POINT_PADDING if (max_x - min_x) < POINT_PADDING else 0
+    return (min_x - pad, min_y - pad, max_x + pad, max_y + pad)
+
+
+def _get_or_404(getter, key):
+    try:
+        return getter(key)
+    except (AdminUnit.DoesNotExist, Asset.DoesNotExist, Project.DoesNotExist) as exc:
+        raise Http404(_("No such record.")) from exc
+
+
+@require_GET
+def home(request: HtmxHttpRequest) -> HttpResponse:
+    townships = list(selectors.townships())
+    city = AdminUnit.objects.filter(level=AdminUnit.Level.CITY).only("boundary").first()
+    the_map = record_map(
+        units=selectors.unit_features(AdminUnit.objects.filter(level=AdminUnit.Level.TOWNSHIP)),
+        assets=selectors.asset_features(Asset.objects.all()),
+        projects=selectors.project_features(Project.objects.all()),
+        bounds=_bounds(city.boundary) if city else None,
+        labels=_map_labels(),
+    )
+    return render(
+        request,
+        "registry/home.html",
+        {
+            "townships": townships,
+            "totals": selectors.totals(),
+            "map": the_map,
+            "stages": list(Stage),
+        },
+    )
+
+
+@require_GET
+def unit_detail(request: HtmxHttpRequest, code: str) -> HttpResponse:
+    unit = _get_or_404(selectors.unit_record, code)
+    assets = selectors.assets_in(unit)
+    page = Paginator(assets.order_by("kind", "name"), ASSETS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    context = {"unit": unit, "asset_page": page}
+    if request.htmx:
+        return render(request, "registry/unit_detail.html#asset-rows", context)
+    projects = selectors.projects_in(unit)
+    children = AdminUnit.objects.filter(parent=unit)
+    boundary = AdminUnit.objects.filter(pk=unit.pk).values_list("boundary", flat=True).first()
+    context |= {
+        "children": selectors.child_units(unit),
+        "projects": projects,
+        "map": record_map(
+            units=selectors.unit_features(
+                children if unit.level != "village" else AdminUnit.objects.filter(pk=unit.pk)
+            ),
+            assets=selectors.asset_features(assets),
+            projects=selectors.project_features(projects),
+            bounds=_bounds(boundary),
+            labels=_map_labels(),
+        ),
+    }
+    return render(request, "registry/unit_detail.html", context)
+
+
+@require_GET
+def asset_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    asset = _get_or_404(selectors.asset_record, pk)
+    return render(
+        request,
+        "registry/asset_detail.html",
+        {
+            "asset": asset,
+            "lease": selectors.current_lease(asset),
+            "events": event_views(selectors.event_history(asset), Asset),
+            "map": record_map(
+                assets=selectors.asset_features(Asset.objects.filter(pk=asset.pk)),
+                bounds=_bounds(asset.geometry),
+                labels=_map_labels(),
+                zoom=16,
+            ),
+        },
+    )
+
+
+@require_GET
+def project_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    project = _get_or_404(selectors.project_record, pk)
+    return render(
+        request,
+        "registry/project_detail.html",
+        {
+            "project": project,
+            "events": event_views(selectors.event_history(project), Project),
+            "map": record_map(
+                projects=selectors.project_features(Project.objects.filter(pk=project.pk)),
+                bounds=_bounds(project.location),
+                labels=_map_labels(),
+                zoom=16,
+            ),
+        },
+    )

@@ -1,0 +1,119 @@
+import pytest
+from django.urls import reverse
+
+from registry.models import Asset, Event
+
+pytestmark = pytest.mark.django_db
+
+
+def test_asset_admin_form_has_a_map_widget_served_from_our_static_files(admin_client):
+    asset = Asset.objects.filter(kind="parcel").first()
+    html = admin_client.get(
+        reverse("admin:registry_asset_change", args=[asset.pk])
+    ).content.decode()
+    assert "/static/vendor/ol-7.2.2/ol.js" in html
+    assert "new MapWidget(" in html
+    assert "cdn.jsdelivr" not in html
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "adminunit",
+        "cooperative",
+        "asset",
+        "project",
+        "lease",
+        "leasepayment",
+        "site",
+        "route",
+        "event",
+    ],
+)
+def test_every_model_has_a_working_admin_list_with_search(admin_client, model):
+    response = admin_client.get(reverse(f"admin:registry_{model}_changelist"), {"q": "村"})
+    assert response.status_code == 200
+
+
+def test_asset_list_filters_by_township_and_kind(admin_client):
+    url = reverse("admin:registry_asset_changelist")
+    response = admin_client.get(url, {"township": "330381102", "kind": "parcel"})
+    shown = response.context["cl"].queryset
+    assert shown.exists()
+    assert all(a.village.parent.code == "330381102" and a.kind == "parcel" for a in shown)
+
+
+def test_township_staff_see_only_their_township(client, demo_user):
+    client.force_login(demo_user("township"))
+    response = client.get(reverse("admin:registry_asset_changelist"))
+    shown = response.context["cl"].queryset
+    assert shown.count() == Asset.objects.filter(village__parent__name="曹村镇").count()
+    elsewhere = Asset.objects.exclude(village__parent__name="曹村镇").first()
+    change_url = reverse("admin:registry_asset_change", args=[elsewhere.pk])
+    assert client.get(change_url).status_code in (302, 403, 404)
+
+
+def test_saving_in_the_admin_goes_through_the_service_and_logs_an_event(client, demo_user):
+    user = demo_user("township")
+    client.force_login(user)
+    asset = (
+        Asset.objects.filter(village__parent__name="曹村镇", kind="building")
+        .exclude(status="retired")
+        .first()
+    )
+    url = reverse("admin:registry_asset_change", args=[asset.pk])
+    form = client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data |= {
+        "village": asset.village_id,
+        "owner": asset.owner_id,
+        "geometry": asset.geometry.geojson,
+        "name": asset.name + "（已修缮）",
+        "acquired_on": asset.acquired_on.isoformat() if asset.acquired_on else "",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    event = Event.objects.latest("seq")
+    assert event.actor_name == "township"
+    assert event.changes["name"]["to"].endswith("（已修缮）")
+
+
+def test_admin_refuses_invalid_geometry_with_a_message(client, demo_user):
+    client.force_login(demo_user("township"))
+    asset = Asset.objects.filter(village__parent__name="曹村镇", kind="parcel").first()
+    url = reverse("admin:registry_asset_change", args=[asset.pk])
+    bowtie = (
+        '{"type":"MultiPolygon","coordinates":[[[[120.52,27.90],[120.53,27.91],'
+        "[120.53,27.90],[120.52,27.91],[120.52,27.90]]]]}"
+    )
+    count = Event.objects.count()
+    response = client.post(
+        url,
+        {
+            "kind": "parcel",
+            "name": asset.name,
+            "village": asset.village_id,
+            "owner": asset.owner_id,
+            "geometry": bowtie,
+            "land_use": asset.land_use,
+            "status": asset.status,
+        },
+    )
+    assert response.status_code == 200
+    assert "geometry" in response.context["adminform"].form.errors
+    assert Event.objects.count() == count
+
+
+def test_supervisors_may_view_but_not_change_assets(client, demo_user):
+    client.force_login(demo_user("supervisor"))
+    asset = Asset.objects.filter(village__name="东岙村").first()
+    response = client.get(reverse("admin:registry_asset_change", args=[asset.pk]))
+    assert response.status_code == 200
+    assert 'name="_save"' not in response.content.decode()
+
+
+def test_the_event_log_is_read_only_in_the_admin(admin_client):
+    event = Event.objects.first()
+    response = admin_client.get(reverse("admin:registry_event_change", args=[event.pk]))
+    assert 'name="_save"' not in response.content.decode()
+    assert admin_client.get(reverse("admin:registry_event_add")).status_code == 403

@@ -1,0 +1,103 @@
+import json
+import re
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from registry.models import AdminUnit, Asset, Lease, Project
+
+pytestmark = pytest.mark.django_db
+BUDGETS = json.loads((Path(__file__).parents[1] / "query_counts.json").read_text())
+LANGUAGES = {"zh-hans": "集体资产", "en": "Collective assets"}
+
+
+def _pages():
+    township = AdminUnit.objects.get(name="曹村镇")
+    village = AdminUnit.objects.get(name="东岙村")
+    asset = Asset.objects.filter(leases__isnull=False).first()
+    project = Project.objects.filter(village=village).first()
+    return {
+        "registry:home": reverse("registry:home"),
+        "registry:unit-detail township": reverse("registry:unit-detail", args=[township.code]),
+        "registry:unit-detail village": reverse("registry:unit-detail", args=[village.code]),
+        "registry:asset-detail": reverse("registry:asset-detail", args=[asset.pk]),
+        "registry:project-detail": reverse("registry:project-detail", args=[project.pk]),
+    }
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("page", [k for k in BUDGETS if "htmx" not in k])
+def test_public_pages_render_in_both_languages_within_their_query_budget(
+    client, django_assert_max_num_queries, page, language
+):
+    url = _pages()[page]
+    with django_assert_max_num_queries(BUDGETS[page]):
+        response = client.get(url, headers={"accept-language": language})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'<html lang="{language}">' in html
+    if page != "registry:project-detail":
+        assert LANGUAGES[language] in html
+
+
+def test_pages_load_nothing_from_another_host(client):
+    for url in _pages().values():
+        html = client.get(url).content.decode()
+        assert not re.search(r'<(script|link)[^>]+(src|href)="(https?:)?//', html), url
+
+
+def test_home_map_shows_townships_assets_and_projects(client):
+    html = client.get(reverse("registry:home")).content.decode()
+    for township in AdminUnit.objects.filter(level="township"):
+        assert township.name in html
+    assert html.count('"kind": "parcel"') > 50
+    assert '"stage": "construction"' in html
+    assert "L.map(" in html
+
+
+def test_asset_page_shows_only_public_fields(client):
+    lease = (
+        Lease.objects.filter(tenant_kind="person", asset__book_value__isnull=False)
+        .select_related("asset")
+        .first()
+    )
+    assert lease is not None
+    html = client.get(reverse("registry:asset-detail", args=[lease.asset.pk])).content.decode()
+    assert lease.asset.name in html
+    assert lease.tenant_name not in html
+    assert lease.tenant_name[0] + "*" in html
+    assert str(lease.asset.book_value) not in html
+
+
+def test_project_page_shows_the_stages_money_and_history(client):
+    project = Project.objects.filter(stage="construction").exclude(contractor_contact="").first()
+    project = project or Project.objects.filter(stage="construction").first()
+    html = client.get(reverse("registry:project-detail", args=[project.pk])).content.decode()
+    assert project.name in html
+    assert "stage-step current" in html
+    assert project.contractor in html
+    if project.contractor_contact:
+        assert project.contractor_contact not in html
+    assert "timeline" in html
+
+
+def test_unknown_records_are_404(client):
+    assert client.get(reverse("registry:asset-detail", args=[999999])).status_code == 404
+    assert client.get(reverse("registry:unit-detail", args=["999999"])).status_code == 404
+
+
+def test_more_assets_load_as_an_htmx_fragment(client, django_assert_max_num_queries):
+    township = AdminUnit.objects.get(name="安阳街道")
+    url = reverse("registry:unit-detail", args=[township.code]) + "?page=2"
+    with django_assert_max_num_queries(BUDGETS["registry:unit-detail htmx"]):
+        response = client.get(url, headers={"hx-request": "true"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html
+    assert html.count("<li>") >= 1
+
+
+def test_language_switch_sets_english(client):
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"}, follow=True)
+    assert '<html lang="en">' in response.content.decode()
