@@ -5,6 +5,9 @@ measured in the CGCS2000 3-degree Gauss-Krüger zone whose central meridian is n
 geometry (EPSG:4534 = CM 75°E ... EPSG:4554 = CM 135°E; Rui'an lies in EPSG:4549, CM 120°E).
 """
 
+from functools import cache
+
+from django.contrib.gis.gdal import CoordTransform, SpatialReference
 from django.contrib.gis.geos import GEOSGeometry
 
 STORAGE_SRID = 4326
@@ -23,8 +26,14 @@ def area_m2(geom: GEOSGeometry) -> float:
     """Planar area in the local GK zone; 0 for points and lines."""
     if geom.dims < 2:
         return 0.0
-    projected = geom.transform(gk_srid_for(geom.centroid.x), clone=True)
+    projected = geom.transform(_to_gk(gk_srid_for(geom.centroid.x)), clone=True)
     return projected.area
+
+
+@cache
+def _to_gk(srid: int) -> CoordTransform:
+    """Building a transformation costs tens of milliseconds: make each one once."""
+    return CoordTransform(SpatialReference(STORAGE_SRID), SpatialReference(srid))
 
 
 def m2_to_mu(m2: float) -> float:

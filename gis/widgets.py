@@ -14,6 +14,7 @@ class MapWidget(OSMWidget):
     default_zoom = 11
 
     class Media:
+        extend = False
         css = {"all": (f"{OL}/ol.css", "gis/css/ol3.css")}
         js = (f"{OL}/ol.js", "gis/js/OLMapWidget.js")
 

@@ -4,8 +4,9 @@ import json
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.gis.db.models import Extent
 from django.contrib.gis.db.models.functions import AsGeoJSON
-from django.db.models import Count, Model, QuerySet, Sum
+from django.db.models import Count, Model, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -47,6 +48,16 @@ def projects_in(unit: AdminUnit) -> QuerySet[Project]:
     if unit.level == AdminUnit.Level.TOWNSHIP:
         return qs.filter(village__parent=unit)
     return qs
+
+
+def extent_of_villages(unit: AdminUnit) -> tuple[float, float, float, float] | None:
+    """Where a unit's villages lie: a township's map opens on them, not on its empty hills."""
+    villages = AdminUnit.objects.filter(
+        Q(pk=unit.pk, level=AdminUnit.Level.VILLAGE)
+        | Q(parent=unit, level=AdminUnit.Level.VILLAGE)
+        | Q(parent__parent=unit, level=AdminUnit.Level.VILLAGE)
+    )
+    return villages.aggregate(extent=Extent("boundary"))["extent"]
 
 
 def totals() -> dict:

@@ -1,6 +1,7 @@
 """Public pages of the record. Thin: selectors read, templates render."""
 
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -13,7 +14,7 @@ from registry.models import AdminUnit, Asset, Project, Stage
 from registry.presenters import event_views
 
 ASSETS_PER_PAGE = 30
-POINT_PADDING = 0.004  # degrees around a single point, about 400 m
+POINT_PADDING = 0.0015  # degrees around a single point or building, about 150 m
 
 
 class HtmxHttpRequest:
@@ -37,6 +38,13 @@ def _bounds(geom) -> tuple[float, float, float, float] | None:
     return (min_x - pad, min_y - pad, max_x + pad, max_y + pad)
 
 
+def _largest_part(geom):
+    """The mainland of a city with outlying islands (Beiji), so the first view is not mostly sea."""
+    if geom is None or geom.geom_type != "MultiPolygon":
+        return geom
+    return max(geom, key=lambda polygon: polygon.area)
+
+
 def _get_or_404(getter, key):
     try:
         return getter(key)
@@ -52,7 +60,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
         units=selectors.unit_features(AdminUnit.objects.filter(level=AdminUnit.Level.TOWNSHIP)),
         assets=selectors.asset_features(Asset.objects.all()),
         projects=selectors.project_features(Project.objects.all()),
-        bounds=_bounds(city.boundary) if city else None,
+        bounds=_bounds(_largest_part(city.boundary)) if city else None,
         labels=_map_labels(),
     )
     return render(
@@ -78,18 +86,15 @@ def unit_detail(request: HtmxHttpRequest, code: str) -> HttpResponse:
     if request.htmx:
         return render(request, "registry/unit_detail.html#asset-rows", context)
     projects = selectors.projects_in(unit)
-    children = AdminUnit.objects.filter(parent=unit)
-    boundary = AdminUnit.objects.filter(pk=unit.pk).values_list("boundary", flat=True).first()
+    outlines = AdminUnit.objects.filter(Q(pk=unit.pk) | Q(parent=unit))
     context |= {
         "children": selectors.child_units(unit),
         "projects": projects,
         "map": record_map(
-            units=selectors.unit_features(
-                children if unit.level != "village" else AdminUnit.objects.filter(pk=unit.pk)
-            ),
+            units=selectors.unit_features(outlines),
             assets=selectors.asset_features(assets),
             projects=selectors.project_features(projects),
-            bounds=_bounds(boundary),
+            bounds=selectors.extent_of_villages(unit),
             labels=_map_labels(),
         ),
     }
@@ -107,6 +112,7 @@ def asset_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "lease": selectors.current_lease(asset),
             "events": event_views(selectors.event_history(asset), Asset),
             "map": record_map(
+                units=selectors.unit_features(AdminUnit.objects.filter(pk=asset.village_id)),
                 assets=selectors.asset_features(Asset.objects.filter(pk=asset.pk)),
                 bounds=_bounds(asset.geometry),
                 labels=_map_labels(),
@@ -126,6 +132,7 @@ def project_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "project": project,
             "events": event_views(selectors.event_history(project), Project),
             "map": record_map(
+                units=selectors.unit_features(AdminUnit.objects.filter(pk=project.village_id)),
                 projects=selectors.project_features(Project.objects.filter(pk=project.pk)),
                 bounds=_bounds(project.location),
                 labels=_map_labels(),

@@ -1,13 +1,25 @@
+from io import StringIO
+
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
+
+from registry import demo
+
+DEMO_PASSWORD = "demo-password-for-tests"
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the Rui'an demo data once; each test then runs inside a rolled-back transaction."""
     with django_db_blocker.unblock():
-        call_command("load_demo", verbosity=0)
+        load_demo_with_users()
+
+
+def load_demo_with_users() -> None:
+    """The demo data plus its role users (load_demo creates users only when DEBUG is on)."""
+    call_command("load_demo", stdout=StringIO())
+    demo.ensure_demo_users(DEMO_PASSWORD)
 
 
 def pytest_collection_modifyitems(config, items):

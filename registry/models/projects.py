@@ -170,7 +170,11 @@ class Project(TimeStampedModel):
                 "stage": stage,
                 "label": stage.label,
                 "date": getattr(self, field),
-                "state": "done" if i < current else "current" if i == current else "ahead",
+                "state": "done"
+                if i < current or (i == current == len(STAGE_DATE_FIELDS) - 1)
+                else "current"
+                if i == current
+                else "ahead",
             }
             for i, (stage, field) in enumerate(STAGE_DATE_FIELDS.items())
         ]

@@ -2,7 +2,8 @@ import os
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+
+from tests.conftest import load_demo_with_users
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
@@ -47,7 +48,7 @@ def phone(browser):
 @pytest.fixture
 def demo_server(live_server, transactional_db):
     """A live server with the demo data (transactional tests start from an empty database)."""
-    call_command("load_demo", verbosity=0)
+    load_demo_with_users()
     return live_server
 
 

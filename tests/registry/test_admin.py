@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.gis.geos import MultiPolygon, Polygon
 from django.urls import reverse
 
 from registry.models import Asset, Event
@@ -67,7 +68,7 @@ def test_saving_in_the_admin_goes_through_the_service_and_logs_an_event(client, 
     data |= {
         "village": asset.village_id,
         "owner": asset.owner_id,
-        "geometry": asset.geometry.geojson,
+        "geometry": asset.geometry.transform(3857, clone=True).geojson,  # as the widget sends
         "name": asset.name + "（已修缮）",
         "acquired_on": asset.acquired_on.isoformat() if asset.acquired_on else "",
     }
@@ -83,8 +84,14 @@ def test_admin_refuses_invalid_geometry_with_a_message(client, demo_user):
     asset = Asset.objects.filter(village__parent__name="曹村镇", kind="parcel").first()
     url = reverse("admin:registry_asset_change", args=[asset.pk])
     bowtie = (
-        '{"type":"MultiPolygon","coordinates":[[[[120.52,27.90],[120.53,27.91],'
-        "[120.53,27.90],[120.52,27.91],[120.52,27.90]]]]}"
+        MultiPolygon(
+            Polygon(
+                [(120.52, 27.9), (120.53, 27.91), (120.53, 27.9), (120.52, 27.91), (120.52, 27.9)]
+            ),
+            srid=4326,
+        )
+        .transform(3857, clone=True)
+        .geojson
     )
     count = Event.objects.count()
     response = client.post(
