@@ -31,16 +31,19 @@ SCOPED_FOREIGN_KEYS = {"village", "unit", "parent", "owner", "asset", "lease"}
 
 
 class TownshipFilter(admin.SimpleListFilter):
+    """Filter by a unit of one level, offering only the units the user covers."""
+
     title = _("township")
     parameter_name = "township"
     unit_path = "village__parent"
+    level = AdminUnit.Level.TOWNSHIP
 
     def lookups(self, request, model_admin):
-        townships = AdminUnit.objects.filter(level=AdminUnit.Level.TOWNSHIP)
+        units = AdminUnit.objects.filter(level=self.level).only("code", "name")
         ids = unit_ids_in_scope(request.user)
         if ids is not None:
-            townships = townships.filter(pk__in=ids)
-        return [(t.code, t.name) for t in townships]
+            units = units.filter(pk__in=ids)
+        return [(unit.code, unit.name) for unit in units]
 
     def queryset(self, request, queryset):
         if self.value():
@@ -52,13 +55,7 @@ class VillageFilter(TownshipFilter):
     title = _("village")
     parameter_name = "village"
     unit_path = "village"
-
-    def lookups(self, request, model_admin):
-        villages = AdminUnit.objects.filter(level=AdminUnit.Level.VILLAGE)
-        ids = unit_ids_in_scope(request.user)
-        if ids is not None:
-            villages = villages.filter(pk__in=ids)
-        return [(v.code, v.name) for v in villages]
+    level = AdminUnit.Level.VILLAGE
 
 
 class RecordAdmin(gis_admin.GISModelAdmin):

@@ -5,25 +5,23 @@ import django_filters
 from registry.models import Asset, Project
 
 
-class AssetFilterSet(django_filters.FilterSet):
+class VillageRecordFilterSet(django_filters.FilterSet):
+    """Filters every record that belongs to a village has: its village, township and name."""
+
     village = django_filters.CharFilter(field_name="village__code", label="village division code")
     township = django_filters.CharFilter(
         field_name="village__parent__code", label="township division code"
     )
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="name")
 
+
+class AssetFilterSet(VillageRecordFilterSet):
     class Meta:
         model = Asset
         fields = ["kind", "status", "land_use", "building_use", "village", "township", "q"]
 
 
-class ProjectFilterSet(django_filters.FilterSet):
-    village = django_filters.CharFilter(field_name="village__code", label="village division code")
-    township = django_filters.CharFilter(
-        field_name="village__parent__code", label="township division code"
-    )
-    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="name")
-
+class ProjectFilterSet(VillageRecordFilterSet):
     class Meta:
         model = Project
         fields = ["stage", "category", "village", "township", "q"]

@@ -101,42 +101,38 @@ def unit_detail(request: HtmxHttpRequest, code: str) -> HttpResponse:
     return render(request, "registry/unit_detail.html", context)
 
 
+def record_context(record: Asset | Project) -> dict:
+    """What a public record page shows of an asset or a project, whichever URL reached it."""
+    model = type(record)
+    features = {
+        Asset: ("assets", selectors.asset_features, "geometry"),
+        Project: ("projects", selectors.project_features, "location"),
+    }
+    layer, to_features, geometry = features[model]
+    context = {
+        "record": record,
+        model._meta.model_name: record,
+        "events": event_views(selectors.event_history(record), model),
+        "map": record_map(
+            units=selectors.unit_features(AdminUnit.objects.filter(pk=record.village_id)),
+            **{layer: to_features(model.objects.filter(pk=record.pk))},
+            bounds=_bounds(getattr(record, geometry)),
+            labels=_map_labels(),
+            zoom=16,
+        ),
+    }
+    if model is Asset:
+        context["lease"] = selectors.current_lease(record)
+    return context
+
+
 @require_GET
 def asset_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     asset = _get_or_404(selectors.asset_record, pk)
-    return render(
-        request,
-        "registry/asset_detail.html",
-        {
-            "asset": asset,
-            "lease": selectors.current_lease(asset),
-            "events": event_views(selectors.event_history(asset), Asset),
-            "map": record_map(
-                units=selectors.unit_features(AdminUnit.objects.filter(pk=asset.village_id)),
-                assets=selectors.asset_features(Asset.objects.filter(pk=asset.pk)),
-                bounds=_bounds(asset.geometry),
-                labels=_map_labels(),
-                zoom=16,
-            ),
-        },
-    )
+    return render(request, "registry/asset_detail.html", record_context(asset))
 
 
 @require_GET
 def project_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     project = _get_or_404(selectors.project_record, pk)
-    return render(
-        request,
-        "registry/project_detail.html",
-        {
-            "project": project,
-            "events": event_views(selectors.event_history(project), Project),
-            "map": record_map(
-                units=selectors.unit_features(AdminUnit.objects.filter(pk=project.village_id)),
-                projects=selectors.project_features(Project.objects.filter(pk=project.pk)),
-                bounds=_bounds(project.location),
-                labels=_map_labels(),
-                zoom=16,
-            ),
-        },
-    )
+    return render(request, "registry/project_detail.html", record_context(project))

@@ -4,11 +4,19 @@ import pytest
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from registry import services
 from registry.models import AdminUnit, Asset, Event, Project
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Assert on the English messages (the zh-Hans ones are the same catalogue entries)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
