@@ -46,8 +46,7 @@ messages: install
 	$(MAKE) $(MO)
 
 lint: install
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pre-commit run --all-files
 
 format: install
 	$(VENV)/bin/ruff check --fix .
