@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "template_partials",
     "gis",
     "registry",
+    "qr",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include(router.urls)),
+    path("e/", include("qr.urls")),
     path("", include("registry.urls")),
 ]
 if settings.DEBUG:

@@ -10,7 +10,7 @@ from django.db.models import Count, Model, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from registry.models import AdminUnit, Asset, Event, Lease, Project, Site
+from registry.models import AdminUnit, Asset, Event, Lease, Project, Route, Site
 
 
 def townships() -> QuerySet[AdminUnit]:
@@ -114,6 +114,27 @@ def project_features(qs: QuerySet[Project]) -> dict:
             "url": reverse("registry:project-detail", args=[p.pk]),
         },
     )
+
+
+def site_features(qs: QuerySet[Site]) -> dict:
+    return _features(
+        qs.defer("location", "story"),
+        "location",
+        6,
+        lambda s: {
+            "name": s.name,
+            "label": s.get_kind_display(),
+            "url": reverse("registry:site-detail", args=[s.pk]),
+        },
+    )
+
+
+def site_record(pk: int) -> Site:
+    return Site.objects.select_related("unit__parent").get(pk=pk)
+
+
+def routes_through(site: Site) -> QuerySet[Route]:
+    return Route.objects.filter(stops__site=site).annotate(stop_count=Count("stops")).distinct()
 
 
 def event_history(subject: Model) -> QuerySet[Event]:

@@ -10,7 +10,7 @@ from django_htmx.middleware import HtmxDetails
 
 from gis.maps import record_map
 from registry import selectors
-from registry.models import AdminUnit, Asset, Project, Stage
+from registry.models import AdminUnit, Asset, Project, Site, Stage
 from registry.presenters import event_views
 
 ASSETS_PER_PAGE = 30
@@ -48,7 +48,12 @@ def _largest_part(geom):
 def _get_or_404(getter, key):
     try:
         return getter(key)
-    except (AdminUnit.DoesNotExist, Asset.DoesNotExist, Project.DoesNotExist) as exc:
+    except (
+        AdminUnit.DoesNotExist,
+        Asset.DoesNotExist,
+        Project.DoesNotExist,
+        Site.DoesNotExist,
+    ) as exc:
         raise Http404(_("No such record.")) from exc
 
 
@@ -101,20 +106,22 @@ def unit_detail(request: HtmxHttpRequest, code: str) -> HttpResponse:
     return render(request, "registry/unit_detail.html", context)
 
 
-def record_context(record: Asset | Project) -> dict:
+def record_context(record: Asset | Project | Site) -> dict:
     """What a public record page shows of an asset or a project, whichever URL reached it."""
     model = type(record)
     features = {
         Asset: ("assets", selectors.asset_features, "geometry"),
         Project: ("projects", selectors.project_features, "location"),
+        Site: ("sites", selectors.site_features, "location"),
     }
     layer, to_features, geometry = features[model]
+    unit_id = record.unit_id if model is Site else record.village_id
     context = {
         "record": record,
         model._meta.model_name: record,
         "events": event_views(selectors.event_history(record), model),
         "map": record_map(
-            units=selectors.unit_features(AdminUnit.objects.filter(pk=record.village_id)),
+            units=selectors.unit_features(AdminUnit.objects.filter(pk=unit_id)),
             **{layer: to_features(model.objects.filter(pk=record.pk))},
             bounds=_bounds(getattr(record, geometry)),
             labels=_map_labels(),
@@ -123,6 +130,8 @@ def record_context(record: Asset | Project) -> dict:
     }
     if model is Asset:
         context["lease"] = selectors.current_lease(record)
+    if model is Site:
+        context["routes"] = selectors.routes_through(record)
     return context
 
 
@@ -130,6 +139,12 @@ def record_context(record: Asset | Project) -> dict:
 def asset_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     asset = _get_or_404(selectors.asset_record, pk)
     return render(request, "registry/asset_detail.html", record_context(asset))
+
+
+@require_GET
+def site_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    site = _get_or_404(selectors.site_record, pk)
+    return render(request, "registry/site_detail.html", record_context(site))
 
 
 @require_GET

@@ -20,6 +20,7 @@ class Event(models.Model):
         UPDATE = "update", _("Changed")
         RETIRE = "retire", _("Retired")
         PAYMENT = "payment", _("Payment recorded")
+        ISSUE = "issue", _("Electronic ID issued")
 
     seq = models.PositiveBigIntegerField(_("sequence"), primary_key=True)
     at = models.DateTimeField(_("time"))

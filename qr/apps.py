@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class QrConfig(AppConfig):
+    name = "qr"
+    verbose_name = _("Electronic IDs")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from qr.receivers import issue_demo_codes
+        from registry.signals import demo_loaded
+
+        demo_loaded.connect(issue_demo_codes, dispatch_uid="qr-issue-demo-codes")

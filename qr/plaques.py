@@ -1,0 +1,179 @@
+"""Plaque sheets: A4 PDF pages of 1, 4 or 12 plaques with cut marks and an embedded CJK font.
+
+Each QR symbol is drawn as vector rectangles (one per run of dark modules in a row), so a
+sheet prints sharp at any size and 1,000 plaques take a few seconds.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import BinaryIO
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+
+from qr.images import matrix
+
+FONT_NAME = "QinglianCJK"
+FONT_CANDIDATES = (
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+)
+CALL_TO_SCAN = "扫码查看电子身份证"
+TITLE = "村级集体资产 · 电子身份证"
+LAYOUTS = {1: (1, 1), 4: (2, 2), 12: (3, 4)}  # columns, rows
+MARGIN = 12 * mm
+GUTTER = 8 * mm
+CUT_MARK = 4 * mm
+QUIET_MODULES = 4
+RED = (0.72, 0.11, 0.11)
+
+
+@dataclass(frozen=True)
+class Plaque:
+    code: str
+    name: str
+    unit: str
+    kind: str
+    url: str
+
+
+@cache
+def register_font() -> str:
+    """Register the first TrueType CJK font found; reportlab embeds a subset of it."""
+    configured = getattr(settings, "PLAQUE_FONT", "")
+    for path in (configured, *FONT_CANDIDATES):
+        if path and Path(path).exists():
+            pdfmetrics.registerFont(TTFont(FONT_NAME, path, subfontIndex=0))
+            return FONT_NAME
+    raise ImproperlyConfigured(
+        "No TrueType Chinese font for plaques: install fonts-wqy-zenhei or set PLAQUE_FONT."
+    )
+
+
+def _fit(text: str, font: str, size: float, width: float, minimum: float = 6) -> tuple[str, float]:
+    """Shrink the type to fit the width; past the minimum size, cut the text with an ellipsis."""
+    while size > minimum and pdfmetrics.stringWidth(text, font, size) > width:
+        size -= 0.5
+    while len(text) > 1 and pdfmetrics.stringWidth(text, font, size) > width:
+        text = text[:-2] + "…"
+    return text, size
+
+
+def _cut_marks(c: Canvas, x: float, y: float, w: float, h: float) -> None:
+    c.setLineWidth(0.3)
+    c.setStrokeColorRGB(0, 0, 0)
+    gap = 1.5 * mm
+    for cx, dx in ((x, -1), (x + w, 1)):
+        for cy, dy in ((y, -1), (y + h, 1)):
+            c.line(cx + dx * gap, cy, cx + dx * (gap + CUT_MARK), cy)
+            c.line(cx, cy + dy * gap, cx, cy + dy * (gap + CUT_MARK))
+
+
+def _qr(c: Canvas, modules: list[list[bool]], x: float, y: float, size: float) -> None:
+    n = len(modules)
+    cell = size / n
+    path = c.beginPath()
+    for row_index, row in enumerate(modules):
+        top = y + size - (row_index + 1) * cell
+        col = 0
+        while col < n:
+            if row[col]:
+                start = col
+                while col < n and row[col]:
+                    col += 1
+                path.rect(x + start * cell, top, (col - start) * cell, cell)
+            else:
+                col += 1
+    c.setFillColorRGB(0, 0, 0)
+    c.drawPath(path, stroke=0, fill=1)
+
+
+def _plaque(c: Canvas, plaque: Plaque, x: float, y: float, w: float, h: float) -> None:
+    font = register_font()
+    scale = min(w / (90 * mm), h / (130 * mm))
+    pad = 5 * mm * scale
+    c.setStrokeColorRGB(*RED)
+    c.setLineWidth(1.2 * scale)
+    c.roundRect(x, y, w, h, 3 * mm * scale)
+    band = 11 * mm * scale
+    c.setFillColorRGB(*RED)
+    c.rect(x, y + h - band, w, band, stroke=0, fill=1)
+    c.setFillColorRGB(1, 1, 1)
+    title, size = _fit(TITLE, font, 11 * scale, w - 2 * pad)
+    c.setFont(font, size)
+    c.drawCentredString(x + w / 2, y + h - band + (band - size) / 2 + size * 0.15, title)
+
+    c.setFillColorRGB(0, 0, 0)
+    name, size = _fit(plaque.name, font, 15 * scale, w - 2 * pad)
+    cursor = y + h - band - pad - size
+    c.setFont(font, size)
+    c.drawCentredString(x + w / 2, cursor, name)
+
+    code_size = 17 * scale
+    footer = 3 * (8.5 * scale) + code_size + 3 * pad
+    modules = matrix(plaque.url)
+    # Keep the 4-module quiet zone the QR standard asks for clear of text and the frame.
+    available = min(w, cursor - (y + footer))
+    module = available / (len(modules) + 2 * QUIET_MODULES)
+    qr_size = module * len(modules)
+    cursor -= module * QUIET_MODULES + qr_size
+    _qr(c, modules, x + (w - qr_size) / 2, cursor, qr_size)
+
+    code, code_size = _fit(plaque.code, font, code_size, w - 2 * pad)
+    cursor -= module * QUIET_MODULES + code_size * 0.8
+    c.setFont(font, code_size)
+    c.drawCentredString(x + w / 2, cursor, code)
+
+    small = 8.5 * scale
+    line, small = _fit(f"{plaque.unit} · {plaque.kind}", font, small, w - 2 * pad)
+    cursor -= pad * 0.8 + small
+    c.setFont(font, small)
+    c.setFillColorRGB(0.25, 0.25, 0.25)
+    c.drawCentredString(x + w / 2, cursor, line)
+    cursor -= pad * 0.6 + small
+    c.setFillColorRGB(*RED)
+    c.drawCentredString(x + w / 2, cursor, CALL_TO_SCAN)
+
+
+def build_sheets(
+    plaques: Iterable[Plaque],
+    out: BinaryIO,
+    *,
+    layout: int = 4,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Draw the plaques onto A4 pages into `out`; returns how many were drawn."""
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {sorted(LAYOUTS)}")
+    columns, rows = LAYOUTS[layout]
+    page_w, page_h = A4
+    cell_w = (page_w - 2 * MARGIN - (columns - 1) * GUTTER) / columns
+    cell_h = (page_h - 2 * MARGIN - (rows - 1) * GUTTER) / rows
+    c = Canvas(out, pagesize=A4, pageCompression=1)
+    c.setTitle("电子身份证标牌 Electronic ID plaques")
+    c.setCreator("Qinglian 清廉村社")
+    count = 0
+    for count, plaque in enumerate(plaques, start=1):
+        slot = (count - 1) % layout
+        if slot == 0 and count > 1:
+            c.showPage()
+        col, row = slot % columns, slot // columns
+        x = MARGIN + col * (cell_w + GUTTER)
+        y = page_h - MARGIN - (row + 1) * cell_h - row * GUTTER
+        _cut_marks(c, x, y, cell_w, cell_h)
+        _plaque(c, plaque, x, y, cell_w, cell_h)
+        if progress:
+            progress(count)
+    if count == 0:
+        c.setFont(register_font(), 12)
+        c.drawString(MARGIN, page_h - MARGIN, "没有可打印的电子身份证。No electronic IDs to print.")
+    c.save()
+    return count

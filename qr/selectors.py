@@ -1,0 +1,108 @@
+"""Finding what a code names."""
+
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model, Q, QuerySet, Sum
+from django.utils import translation
+
+from qr.codes import PREFIXES, MalformedCode, near_misses, parse
+from qr.images import public_url
+from qr.models import ElectronicId
+from qr.plaques import Plaque
+from registry.models import AdminUnit, Asset, Profile, Project, Site
+from registry.scoping import Role
+
+
+@dataclass
+class UnknownCode(Exception):
+    code: str
+    suggestions: list[str] = field(default_factory=list)
+    check_failed: bool = False
+
+
+SUBJECT_QUERYSETS = {
+    Asset: Asset.objects.select_related("village__parent", "owner"),
+    Project: Project.objects.select_related("village__parent"),
+    Site: Site.objects.select_related("unit__parent"),
+}
+
+
+def resolve(text: str) -> tuple[ElectronicId, Model]:
+    """The ID and its record, or MalformedCode, or UnknownCode with likely intended codes."""
+    parsed = parse(text)
+    if not parsed.is_valid:
+        suggestions = ElectronicId.objects.filter(code__in=near_misses(parsed)).values_list(
+            "code", flat=True
+        )
+        raise UnknownCode(text.strip().upper(), list(suggestions[:5]), check_failed=True)
+    eid = ElectronicId.objects.select_related("subject_type").filter(code=str(parsed)).first()
+    if eid is None:
+        raise UnknownCode(str(parsed))
+    subject = SUBJECT_QUERYSETS[eid.subject_type.model_class()].get(pk=eid.subject_id)
+    return eid, subject
+
+
+def code_of(subject: Model) -> ElectronicId | None:
+    return ElectronicId.objects.filter(
+        subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk
+    ).first()
+
+
+def supervisors_for(unit: AdminUnit) -> list[dict]:
+    """Who to tell about a problem here: supervisors covering the unit or the unit above it."""
+    units = [unit.pk, unit.parent_id] if unit.parent_id else [unit.pk]
+    profiles = (
+        Profile.objects.filter(units__in=units, user__groups__name=Role.SUPERVISOR)
+        .select_related("user")
+        .distinct()
+    )
+    return [
+        {"name": p.user.get_full_name() or p.user.get_username(), "phone": p.phone}
+        for p in profiles
+    ]
+
+
+def plaque_items(eids: QuerySet[ElectronicId]) -> list[Plaque]:
+    """What each plaque prints, in code order, in Chinese whatever the request's language."""
+    eids = list(eids.select_related("unit", "subject_type").order_by("code"))
+    subjects: dict[tuple[int, int], Model] = {}
+    for model, queryset in SUBJECT_QUERYSETS.items():
+        type_id = ContentType.objects.get_for_model(model).pk
+        ids = [e.subject_id for e in eids if e.subject_type_id == type_id]
+        if ids:
+            subjects |= {(type_id, s.pk): s for s in queryset.filter(pk__in=ids)}
+    with translation.override("zh-hans"):
+        return [
+            Plaque(
+                code=e.code,
+                name=subjects[(e.subject_type_id, e.subject_id)].name,
+                unit=e.unit.name,
+                kind=_kind_label(subjects[(e.subject_type_id, e.subject_id)]),
+                url=public_url(e.code),
+            )
+            for e in eids
+            if (e.subject_type_id, e.subject_id) in subjects
+        ]
+
+
+def _kind_label(subject: Model) -> str:
+    if isinstance(subject, Project):
+        return str(Project._meta.verbose_name)
+    return str(subject.get_kind_display())
+
+
+def codes_in(unit: AdminUnit, kinds: list[str] | None = None) -> QuerySet[ElectronicId]:
+    """The IDs of a unit and the units below it, optionally only some kinds."""
+    below = Q(unit=unit) | Q(unit__parent=unit) | Q(unit__parent__parent=unit)
+    eids = ElectronicId.objects.filter(below)
+    if kinds:
+        eids = eids.filter(prefix__in=[PREFIXES[k] for k in kinds])
+    return eids
+
+
+def total_scans(eid: ElectronicId) -> int:
+    return eid.scans.aggregate(total=Sum("count"))["total"] or 0
+
+
+__all__ = ["MalformedCode", "UnknownCode", "code_of", "resolve", "total_scans"]

@@ -1,0 +1,161 @@
+"""Issuing electronic IDs and counting scans."""
+
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max, Model, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qr.codes import MAX_SERIAL, PREFIXES, format_code, place_of
+from qr.models import ElectronicId, PlaqueJob, ScanCount
+from qr.plaques import build_sheets
+from qr.selectors import plaque_items
+from registry.models import AdminUnit, Asset, Event, Project, Site
+from registry.scoping import can_edit
+from registry.services import log_event
+
+KINDS = ("building", "parcel", "facility", "project", "site")
+PROGRESS_EVERY = 25
+
+
+def prefix_for(subject: Model) -> str:
+    if isinstance(subject, Asset):
+        return PREFIXES[subject.kind]
+    if isinstance(subject, Project):
+        return PREFIXES["project"]
+    if isinstance(subject, Site):
+        return PREFIXES["site"]
+    raise TypeError(f"{type(subject).__name__} carries no electronic ID")
+
+
+def unit_of(subject: Model) -> AdminUnit:
+    return subject.unit if isinstance(subject, Site) else subject.village
+
+
+@transaction.atomic
+def issue_code(subject: Model, *, actor: User | None) -> ElectronicId:
+    """The subject's code: the existing one, or a new one with the unit's next serial."""
+    subject_type = ContentType.objects.get_for_model(subject)
+    existing = ElectronicId.objects.filter(subject_type=subject_type, subject_id=subject.pk).first()
+    if existing:
+        return existing
+    if not can_edit(actor, subject):
+        raise PermissionDenied(_("You can only issue codes for records of your own admin units."))
+    unit = AdminUnit.objects.select_for_update().get(pk=unit_of(subject).pk)
+    prefix = prefix_for(subject)
+    last = ElectronicId.objects.filter(prefix=prefix, unit=unit).aggregate(m=Max("serial"))["m"]
+    serial = (last or 0) + 1
+    if serial > MAX_SERIAL:
+        raise ValidationError(
+            _("%(unit)s has used all %(max)s serials for this kind.")
+            % {"unit": unit.name, "max": MAX_SERIAL}
+        )
+    eid = ElectronicId.objects.create(
+        code=format_code(prefix, place_of(unit.code), serial),
+        prefix=prefix,
+        unit=unit,
+        serial=serial,
+        subject_type=subject_type,
+        subject_id=subject.pk,
+    )
+    log_event(subject, action=Event.Action.ISSUE, changes={"code": eid.code}, actor=actor)
+    return eid
+
+
+def subjects_in(unit: AdminUnit, kinds: Iterable[str] = KINDS) -> list[Model]:
+    """Every asset, project and site of `unit` and the units below it, of the given kinds."""
+    kinds = set(kinds)
+    below = Q(pk=unit.pk) | Q(parent=unit) | Q(parent__parent=unit)
+    units = AdminUnit.objects.filter(below)
+    subjects: list[Model] = []
+    asset_kinds = kinds & {"building", "parcel", "facility"}
+    if asset_kinds:
+        subjects += Asset.objects.filter(village__in=units, kind__in=asset_kinds).order_by("pk")
+    if "project" in kinds:
+        subjects += Project.objects.filter(village__in=units).order_by("pk")
+    if "site" in kinds:
+        subjects += Site.objects.filter(unit__in=units).select_related("unit").order_by("pk")
+    return subjects
+
+
+@transaction.atomic
+def issue_codes(
+    unit: AdminUnit, *, actor: User | None, kinds: Iterable[str] = KINDS
+) -> list[ElectronicId]:
+    """Issue codes in bulk for a unit; records that have one keep it. Returns the new ones."""
+    issued = []
+    had = set(
+        ElectronicId.objects.filter(
+            unit__in=AdminUnit.objects.filter(
+                Q(pk=unit.pk) | Q(parent=unit) | Q(parent__parent=unit)
+            )
+        ).values_list("subject_type_id", "subject_id")
+    )
+    for subject in subjects_in(unit, kinds):
+        key = (ContentType.objects.get_for_model(subject).pk, subject.pk)
+        if key not in had:
+            issued.append(issue_code(subject, actor=actor))
+    return issued
+
+
+def record_scan(eid: ElectronicId) -> None:
+    """Count one opening of the public page for today; no address or identity is stored."""
+    day = timezone.localdate()
+    if ScanCount.objects.filter(electronic_id=eid, day=day).update(count=F("count") + 1):
+        return
+    try:
+        with transaction.atomic():
+            ScanCount.objects.create(electronic_id=eid, day=day, count=1)
+    except IntegrityError:
+        ScanCount.objects.filter(electronic_id=eid, day=day).update(count=F("count") + 1)
+
+
+def run_plaque_job(job: PlaqueJob) -> PlaqueJob:
+    """Build a job's sheets, saving progress as it goes so a status page can show it."""
+    PlaqueJob.objects.filter(pk=job.pk).update(status=PlaqueJob.Status.RUNNING)
+    items = plaque_items(ElectronicId.objects.filter(code__in=job.codes))
+
+    def progress(done: int) -> None:
+        if done % PROGRESS_EVERY == 0:
+            PlaqueJob.objects.filter(pk=job.pk).update(done=done)
+
+    try:
+        with tempfile.TemporaryFile() as out:
+            count = build_sheets(items, out, layout=job.layout, progress=progress)
+            out.seek(0)
+            job.file.save(f"plaques-{job.pk}.pdf", File(out), save=False)
+    except Exception as exc:
+        PlaqueJob.objects.filter(pk=job.pk).update(status=PlaqueJob.Status.FAILED, error=str(exc))
+        raise
+    job.done, job.total, job.status = count, count, PlaqueJob.Status.DONE
+    job.save(update_fields=["file", "done", "total", "status"])
+    return job
+
+
+def start_plaque_job(codes: list[str], *, layout: int, actor: User | None) -> PlaqueJob:
+    """Queue a sheet and build it in a separate process once this transaction commits."""
+    job = PlaqueJob.objects.create(
+        requested_by=actor, codes=sorted(codes), layout=layout, total=len(codes)
+    )
+    command = [
+        sys.executable,
+        str(settings.BASE_DIR / "manage.py"),
+        "plaques",
+        "--job",
+        str(job.pk),
+    ]
+    transaction.on_commit(
+        lambda: subprocess.Popen(  # noqa: S603 - our own command, arguments we made
+            command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+    )
+    return job

@@ -1,0 +1,113 @@
+"""The public side of electronic IDs: typing a code, the record page a scan opens, QR images."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_GET
+
+from qr import images, selectors, services
+from qr.codes import MalformedCode
+from registry.models import Asset, Project, Site
+from registry.views import record_context
+
+RECORD_TEMPLATES = {
+    Asset: "registry/asset_detail.html",
+    Project: "registry/project_detail.html",
+    Site: "registry/site_detail.html",
+}
+QR_MAX_AGE = 30 * 24 * 3600  # a code and its URL never change
+
+
+def _problem(request: HttpRequest, text: str, exc: Exception) -> HttpResponse:
+    """The code form again, saying what is wrong with what was typed (400 or 404)."""
+    malformed = isinstance(exc, MalformedCode)
+    context = {
+        "typed": text,
+        "malformed": malformed,
+        "unknown": None if malformed else exc,
+    }
+    return render(request, "qr/code_entry.html", context, status=400 if malformed else 404)
+
+
+@require_GET
+def code_entry(request: HttpRequest) -> HttpResponse:
+    text = request.GET.get("code", "").strip()
+    if not text:
+        return render(request, "qr/code_entry.html", {})
+    try:
+        eid, _subject = selectors.resolve(text)
+    except (MalformedCode, selectors.UnknownCode) as exc:
+        return _problem(request, text, exc)
+    return redirect("qr:record", code=eid.code)
+
+
+def _resolve_or_problem(request: HttpRequest, code: str):
+    try:
+        return selectors.resolve(code), None
+    except (MalformedCode, selectors.UnknownCode) as exc:
+        return None, _problem(request, code, exc)
+
+
+@require_GET
+def record(request: HttpRequest, code: str) -> HttpResponse:
+    found, problem = _resolve_or_problem(request, code)
+    if problem:
+        return problem
+    eid, subject = found
+    if code != eid.code:
+        return redirect("qr:record", code=eid.code, permanent=True)
+    services.record_scan(eid)
+    context = record_context(subject) | {
+        "eid": eid,
+        "base_template": RECORD_TEMPLATES[type(subject)],
+        "public_url": images.public_url(eid.code),
+    }
+    response = render(request, "qr/record.html", context)
+    patch_cache_control(response, private=True, max_age=0)
+    return response
+
+
+def _qr_response(request: HttpRequest, code: str, render_image, content_type: str):
+    found, problem = _resolve_or_problem(request, code)
+    if problem:
+        return problem
+    eid, _subject = found
+    if code != eid.code:
+        return redirect(request.path.replace(code, eid.code), permanent=True)
+    response = HttpResponse(render_image(images.public_url(eid.code)), content_type=content_type)
+    patch_cache_control(response, public=True, max_age=QR_MAX_AGE)
+    return response
+
+
+@require_GET
+def without_slash(request: HttpRequest, code: str) -> HttpResponse:
+    return redirect("qr:record", code=code, permanent=True)
+
+
+@require_GET
+def qr_svg(request: HttpRequest, code: str) -> HttpResponse:
+    return _qr_response(request, code, images.svg, "image/svg+xml")
+
+
+@require_GET
+def qr_png(request: HttpRequest, code: str) -> HttpResponse:
+    return _qr_response(request, code, images.png, "image/png")
+
+
+@require_GET
+def report(request: HttpRequest, code: str) -> HttpResponse:
+    found, problem = _resolve_or_problem(request, code)
+    if problem:
+        return problem
+    eid, subject = found
+    return render(
+        request,
+        "qr/report.html",
+        {
+            "eid": eid,
+            "subject": subject,
+            "contacts": selectors.supervisors_for(eid.unit),
+            "record_url": reverse("qr:record", args=[eid.code]),
+        },
+    )
