@@ -88,7 +88,7 @@ def near_misses(parsed: ParsedCode) -> list[str]:
     for i, original in enumerate(chars):
         for ch in ALPHABET:
             if ch != original:
-                candidates.add("".join(chars[:i] + [ch] + chars[i + 1 :]))
+                candidates.add("".join([*chars[:i], ch, *chars[i + 1 :]]))
     for i in range(len(chars) - 1):
         swapped = chars[:]
         swapped[i], swapped[i + 1] = swapped[i + 1], swapped[i]
