@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
-APT_RUN := gdal-bin libsqlite3-mod-spatialite python3-venv fonts-noto-cjk gettext
+APT_RUN := gdal-bin libsqlite3-mod-spatialite python3-venv fonts-noto-cjk fonts-wqy-zenhei gettext
 APT_TEST := $(APT_RUN) postgresql-15-postgis-3 postgresql-client chromium
 TEST_DATABASE_URL ?= postgis://root@127.0.0.1:5432/test
 PO := $(wildcard locale/*/LC_MESSAGES/django.po)
@@ -42,7 +42,7 @@ $(VENV)/.installed-test: Makefile
 	msgfmt --check -o $@ $<
 
 messages: install
-	$(PY) manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=static
+	$(PY) manage.py makemessages -l zh_Hans -l en --no-obsolete --no-wrap --ignore=.venv --ignore=static
 	$(MAKE) $(MO)
 
 lint: install

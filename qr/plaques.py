@@ -4,7 +4,10 @@ Each QR symbol is drawn as vector rectangles (one per run of dark modules in a r
 sheet prints sharp at any size and 1,000 plaques take a few seconds.
 """
 
-from collections.abc import Callable, Iterable
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -33,6 +36,7 @@ MARGIN = 12 * mm
 GUTTER = 8 * mm
 CUT_MARK = 4 * mm
 QUIET_MODULES = 4
+PARALLEL_FROM = 200  # plaques; below this, starting worker processes costs more than it saves
 RED = (0.72, 0.11, 0.11)
 
 
@@ -96,7 +100,27 @@ def _qr(c: Canvas, modules: list[list[bool]], x: float, y: float, size: float) -
     c.drawPath(path, stroke=0, fill=1)
 
 
-def _plaque(c: Canvas, plaque: Plaque, x: float, y: float, w: float, h: float) -> None:
+def _matrices(plaques: list[Plaque]) -> Iterator[list[list[bool]]]:
+    """QR symbols in order. Choosing each symbol's mask is most of the work, so a large batch
+    is encoded on every core while this process draws the pages."""
+    urls = [p.url for p in plaques]
+    if len(urls) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
+        yield from map(matrix, urls)
+        return
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=context) as pool:
+        yield from pool.map(matrix, urls, chunksize=25)
+
+
+def _plaque(
+    c: Canvas,
+    plaque: Plaque,
+    modules: list[list[bool]],
+    x: float,
+    y: float,
+    w: float,
+    h: float,
+) -> None:
     font = register_font()
     scale = min(w / (90 * mm), h / (130 * mm))
     pad = 5 * mm * scale
@@ -119,7 +143,6 @@ def _plaque(c: Canvas, plaque: Plaque, x: float, y: float, w: float, h: float) -
 
     code_size = 17 * scale
     footer = 3 * (8.5 * scale) + code_size + 3 * pad
-    modules = matrix(plaque.url)
     # Keep the 4-module quiet zone the QR standard asks for clear of text and the frame.
     available = min(w, cursor - (y + footer))
     module = available / (len(modules) + 2 * QUIET_MODULES)
@@ -161,7 +184,8 @@ def build_sheets(
     c.setTitle("电子身份证标牌 Electronic ID plaques")
     c.setCreator("Qinglian 清廉村社")
     count = 0
-    for count, plaque in enumerate(plaques, start=1):
+    plaques = list(plaques)
+    for count, (plaque, modules) in enumerate(zip(plaques, _matrices(plaques), strict=True), 1):
         slot = (count - 1) % layout
         if slot == 0 and count > 1:
             c.showPage()
@@ -169,7 +193,7 @@ def build_sheets(
         x = MARGIN + col * (cell_w + GUTTER)
         y = page_h - MARGIN - (row + 1) * cell_h - row * GUTTER
         _cut_marks(c, x, y, cell_w, cell_h)
-        _plaque(c, plaque, x, y, cell_w, cell_h)
+        _plaque(c, plaque, modules, x, y, cell_w, cell_h)
         if progress:
             progress(count)
     if count == 0:

@@ -5,6 +5,8 @@ from qr import views
 app_name = "qr"
 urlpatterns = [
     path("", views.code_entry, name="entry"),
+    path("plaques/<uuid:pk>/", views.plaque_job, name="plaque-job"),
+    path("plaques/<uuid:pk>/plaques.pdf", views.plaque_job_download, name="plaque-job-download"),
     path("<str:code>", views.record, name="record"),
     path("<str:code>/qr.svg", views.qr_svg, name="qr-svg"),
     path("<str:code>/qr.png", views.qr_png, name="qr-png"),

@@ -1,13 +1,16 @@
 """The public side of electronic IDs: typing a code, the record page a scan opens, QR images."""
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from qr import images, selectors, services
 from qr.codes import MalformedCode
+from qr.models import PlaqueJob
 from registry.models import Asset, Project, Site
 from registry.views import record_context
 
@@ -111,3 +114,28 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
             "record_url": reverse("qr:record", args=[eid.code]),
         },
     )
+
+
+def _own_job(request: HttpRequest, pk) -> PlaqueJob:
+    jobs = PlaqueJob.objects.all()
+    if not request.user.is_superuser:
+        jobs = jobs.filter(requested_by=request.user)
+    return get_object_or_404(jobs, pk=pk)
+
+
+@staff_member_required
+@require_GET
+def plaque_job(request: HttpRequest, pk) -> HttpResponse:
+    """Progress of a background plaque sheet; the page polls itself until the PDF is ready."""
+    job = _own_job(request, pk)
+    template = "qr/plaque_job.html#progress" if request.htmx else "qr/plaque_job.html"
+    return render(request, template, {"job": job})
+
+
+@staff_member_required
+@require_GET
+def plaque_job_download(request: HttpRequest, pk) -> HttpResponse:
+    job = _own_job(request, pk)
+    if job.status != PlaqueJob.Status.DONE or not job.file:
+        raise Http404(_("This sheet is not ready."))
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename="plaques.pdf")

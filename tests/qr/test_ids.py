@@ -1,0 +1,182 @@
+import datetime as dt
+import gzip
+import io
+import json
+from pathlib import Path
+
+import pytest
+import zxingcpp
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from PIL import Image
+
+from qr import services
+from qr.codes import ALPHABET
+from qr.models import ElectronicId, ScanCount
+from registry import services as registry_services
+from registry.models import AdminUnit, Asset, Event, Project, Site
+
+pytestmark = pytest.mark.django_db
+BUDGETS = json.loads((Path(__file__).parents[1] / "query_counts.json").read_text())
+SITE_CSS = Path(settings.BASE_DIR, "static", "css", "site.css").read_bytes()
+
+
+def eid_of(subject) -> ElectronicId:
+    return ElectronicId.objects.get(
+        subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk
+    )
+
+
+def test_every_demo_record_has_one_code():
+    assert ElectronicId.objects.count() == (
+        Asset.objects.count() + Project.objects.count() + Site.objects.count()
+    )
+
+
+def test_issuing_again_returns_the_same_code_and_serials_count_up():
+    village = AdminUnit.objects.get(name="东岙村")
+    asset = Asset.objects.filter(village=village, kind="parcel").first()
+    first = eid_of(asset)
+    assert services.issue_code(asset, actor=None) == first
+    new = registry_services.create_asset(
+        actor=None,
+        kind="parcel",
+        name="新地块",
+        village=village,
+        owner=asset.owner,
+        geometry=asset.geometry,
+        land_use="forest",
+    )
+    issued = services.issue_codes(village, actor=None)
+    assert [e.subject_id for e in issued] == [new.pk]
+    last = ElectronicId.objects.filter(prefix="D", unit=village).order_by("-serial")[1]
+    assert issued[0].serial == last.serial + 1
+    assert issued[0].code.startswith("D-102201-")
+    event = Event.objects.latest("seq")
+    assert (event.action, event.changes) == ("issue", {"code": issued[0].code})
+
+
+def test_staff_cannot_issue_codes_outside_their_units(demo_user):
+    village = AdminUnit.objects.get(name="白岩桥村")
+    asset = registry_services.create_asset(
+        actor=None,
+        kind="facility",
+        name="新设施",
+        village=village,
+        owner=village.cooperatives.first(),
+        geometry=Asset.objects.filter(village=village).first().geometry.centroid,
+    )
+    with pytest.raises(PermissionDenied):
+        services.issue_code(asset, actor=demo_user("township"))
+
+
+@pytest.mark.parametrize("model", [Asset, Project, Site])
+def test_scanning_a_code_opens_the_public_record(client, model, django_assert_max_num_queries):
+    subject = model.objects.first()
+    eid = eid_of(subject)
+    with django_assert_max_num_queries(BUDGETS[f"qr:record {model._meta.model_name}"]):
+        response = client.get(f"/e/{eid.code}")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert subject.name in html
+    assert eid.code in html
+    assert f"/e/{eid.code}/report/" in html
+    assert "步步留痕" in html
+
+
+def test_the_scan_page_is_light_and_its_queries_do_not_grow_with_history(
+    client, django_assert_num_queries
+):
+    project = Project.objects.filter(stage="construction").first()
+    eid = eid_of(project)
+    client.get(f"/e/{eid.code}")
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as before:
+        response = client.get(f"/e/{eid.code}")
+    for percent in range(1, 41):
+        registry_services.update_project(project, actor=None, progress_percent=percent)
+    with django_assert_num_queries(len(before.captured_queries)):
+        client.get(f"/e/{eid.code}")
+    compressed = len(gzip.compress(response.content)) + len(gzip.compress(SITE_CSS))
+    assert compressed < 60_000
+
+
+def test_a_retired_assets_code_still_resolves_and_says_so(client):
+    asset = Asset.objects.filter(status="retired").first()
+    html = client.get(f"/e/{eid_of(asset).code}").content.decode()
+    assert "status-retired" in html
+    assert 'class="notice"' in html
+
+
+def test_a_typo_gives_404_with_the_likely_code(client):
+    eid = ElectronicId.objects.filter(prefix="P").first()
+    wrong = eid.code[:-1] + next(c for c in ALPHABET if c != eid.code[-1])
+    response = client.get(f"/e/{wrong}")
+    assert response.status_code == 404
+    assert eid.code in response.content.decode()
+    swapped = eid.code[:3] + eid.code[4] + eid.code[3] + eid.code[5:]
+    if swapped != eid.code:
+        assert eid.code in client.get(f"/e/{swapped}").content.decode()
+
+
+def test_an_unknown_but_well_formed_code_is_404(client):
+    from qr.codes import format_code
+
+    response = client.get(f"/e/{format_code('P', '999999', 9999)}")
+    assert response.status_code == 404
+
+
+def test_a_malformed_code_is_400_with_a_message(client):
+    response = client.get("/e/not-a-code")
+    assert response.status_code == 400
+    assert 'role="alert"' in response.content.decode()
+
+
+def test_codes_typed_loosely_redirect_to_the_printed_form(client):
+    eid = ElectronicId.objects.first()
+    response = client.get("/e/" + eid.code.lower().replace("-", ""))
+    assert response.status_code == 301
+    assert response["Location"] == f"/e/{eid.code}"
+    response = client.get("/e/", {"code": eid.code.replace("-", " ").lower()})
+    assert response["Location"] == f"/e/{eid.code}"
+
+
+def test_the_code_form_renders(client):
+    response = client.get("/e/")
+    assert response.status_code == 200
+    assert 'name="code"' in response.content.decode()
+
+
+def test_qr_png_decodes_to_the_exact_public_url(client):
+    eid = ElectronicId.objects.filter(prefix="B").first()
+    response = client.get(f"/e/{eid.code}/qr.png")
+    assert response["Content-Type"] == "image/png"
+    assert "max-age" in response["Cache-Control"]
+    results = zxingcpp.read_barcodes(Image.open(io.BytesIO(response.content)))
+    assert [r.text for r in results] == [f"{settings.PUBLIC_BASE_URL}/e/{eid.code}"]
+    assert results[0].ec_level == "Q"
+
+
+def test_qr_svg_is_an_svg(client):
+    eid = ElectronicId.objects.first()
+    response = client.get(f"/e/{eid.code}/qr.svg")
+    assert response["Content-Type"] == "image/svg+xml"
+    assert b"<svg" in response.content
+
+
+def test_scans_are_counted_per_code_per_day_without_personal_data(client):
+    eid = ElectronicId.objects.filter(prefix="S").first()
+    for _ in range(3):
+        client.get(f"/e/{eid.code}", REMOTE_ADDR="10.1.2.3")
+    row = ScanCount.objects.get(electronic_id=eid, day=dt.date.today())
+    assert row.count == 3
+    assert {f.name for f in ScanCount._meta.fields} == {"id", "electronic_id", "day", "count"}
+
+
+def test_report_page_names_the_village_supervisors(client):
+    eid = ElectronicId.objects.filter(unit__name="东岙村").first()
+    html = client.get(f"/e/{eid.code}/report/").content.decode()
+    assert "supervisor" in html or "监察" in html
