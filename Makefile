@@ -5,7 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
-APT_RUN := gdal-bin libsqlite3-mod-spatialite python3-venv fonts-noto-cjk fonts-wqy-zenhei gettext
+APT_RUN := gdal-bin libsqlite3-mod-spatialite libgeos-dev python3-dev python3-venv build-essential \
+	fonts-noto-cjk fonts-wqy-zenhei gettext
 APT_TEST := $(APT_RUN) postgresql-15-postgis-3 postgresql-client chromium
 TEST_DATABASE_URL ?= postgis://root@127.0.0.1:5432/test
 PO := $(wildcard locale/*/LC_MESSAGES/django.po)

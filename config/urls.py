@@ -16,6 +16,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include(router.urls)),
     path("e/", include("qr.urls")),
+    path("visit/", include("registry.visitor_urls")),
+    path("transfer/", include("gis.transfer_urls")),
+    path("", include("gis.urls")),
     path("", include("registry.urls")),
 ]
 if settings.DEBUG:

@@ -1,0 +1,47 @@
+"""HTTP caching for public layers: ETag, Cache-Control and 304, so a CDN can sit in front.
+
+The data version is the head of the public event log: every write to the record appends an
+event, so one index lookup tells whether anything may have changed.
+"""
+
+import hashlib
+from collections.abc import Callable
+
+from django.db.models import Max
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_cache_control
+
+PUBLIC_MAX_AGE = 300
+
+
+def data_version() -> int:
+    from registry.models import Event
+
+    return Event.objects.aggregate(head=Max("seq"))["head"] or 0
+
+
+def make_etag(*parts: object) -> str:
+    digest = hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
+    return f'"{digest}"'
+
+
+def conditional(
+    request: HttpRequest,
+    etag: str,
+    build: Callable[[], HttpResponse],
+    *,
+    max_age: int = PUBLIC_MAX_AGE,
+    public: bool = True,
+) -> HttpResponse:
+    """Answer 304 when the client already has this version; otherwise build and tag the body."""
+    if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
+        response = HttpResponseNotModified()
+    else:
+        response = build()
+    response["ETag"] = etag
+    if public:
+        patch_cache_control(response, public=True, max_age=max_age)
+    else:
+        patch_cache_control(response, private=True, max_age=0)
+    response["Vary"] = "Cookie, Accept-Language"
+    return response

@@ -1,0 +1,4 @@
+"""Pages for visitors: education bases, culture sites and their routes."""
+
+app_name = "visit"
+urlpatterns: list = []
