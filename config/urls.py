@@ -2,18 +2,27 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from registry.api import AssetViewSet, ProjectViewSet
+from registry.api import AssetViewSet, ProjectViewSet, RouteViewSet, SiteViewSet, UnitViewSet
 
 router = DefaultRouter()
 router.register("assets", AssetViewSet, basename="asset")
 router.register("projects", ProjectViewSet, basename="project")
+router.register("sites", SiteViewSet, basename="site")
+router.register("routes", RouteViewSet, basename="route")
+router.register("units", UnitViewSet, basename="unit")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("api/token/", obtain_auth_token, name="api-token"),
     path("api/", include(router.urls)),
     path("e/", include("qr.urls")),
     path("visit/", include("registry.visitor_urls")),

@@ -1,72 +1,197 @@
-"""REST API of the record: public GeoJSON for everyone, writes for staff of the record's units.
+"""REST API of the record: public GeoJSON layers for everyone, writes for staff of the record's
+units (session or token), all through the services, so the API refuses exactly what the admin
+and the commands refuse.
 
-Writes go through the services, so the API refuses exactly what the admin and commands refuse.
+Anonymous list requests on PostGIS take a fast path: the database writes the GeoJSON and the
+response carries an ETag. Staff see restricted fields only for records of their own units.
 """
 
+import json
+from urllib.parse import urlencode
+
 from django.db import transaction
+from django.http import HttpResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework.exceptions import ParseError
 from rest_framework_gis.filters import InBBoxFilter
 from rest_framework_gis.pagination import GeoJsonPagination
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
+from gis.geojson import features_json, supports_sql_geojson
+from gis.http import conditional, data_version, make_etag
 from registry import services
-from registry.filtersets import AssetFilterSet, ProjectFilterSet
-from registry.models import AdminUnit, Asset, Cooperative, Project
-from registry.scoping import in_scope
+from registry.filtersets import (
+    AssetFilterSet,
+    ProjectFilterSet,
+    RouteFilterSet,
+    SiteFilterSet,
+    UnitFilterSet,
+)
+from registry.models import AdminUnit, Asset, Cooperative, Project, Route, Site
+from registry.scoping import can_edit, in_scope
+
+BBOX_PARAMETER = OpenApiParameter(
+    "in_bbox",
+    str,
+    description="min lon, min lat, max lon, max lat (WGS84), e.g. 120.40,27.80,120.60,27.98",
+)
 
 
 class Pagination(GeoJsonPagination):
-    page_size = 100
+    page_size = 500
     page_size_query_param = "page_size"
-    max_page_size = 1000
+    max_page_size = 5000
 
 
 class VillageField(serializers.SlugRelatedField):
+    """An admin unit by its division code."""
+
     def __init__(self, **kwargs):
-        super().__init__(
-            slug_field="code", queryset=AdminUnit.objects.filter(level="village"), **kwargs
-        )
+        if not kwargs.get("read_only"):
+            kwargs["queryset"] = AdminUnit.objects.all()
+        super().__init__(slug_field="code", **kwargs)
 
 
-class AssetSerializer(GeoFeatureModelSerializer):
+class ScopedFieldsMixin:
+    """Restricted fields appear only for staff who may edit the record."""
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not can_edit(user, instance):
+            for name in self.Meta.restricted:
+                data.get("properties", data).pop(name, None)
+        return data
+
+
+class AssetSerializer(ScopedFieldsMixin, GeoFeatureModelSerializer):
     village = VillageField()
     owner = serializers.PrimaryKeyRelatedField(queryset=Cooperative.objects.all())
-    area_mu = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
 
     class Meta:
         model = Asset
         geo_field = "geometry"
-        fields = ("id", *Asset.PUBLIC_FIELDS, "area_mu")
+        restricted = ("acquired_on", "book_value", "external_id")
+        fields = ("id", *Asset.PUBLIC_FIELDS, *restricted)
         read_only_fields = ("area_m2",)
 
 
-class ProjectSerializer(GeoFeatureModelSerializer):
+class ProjectSerializer(ScopedFieldsMixin, GeoFeatureModelSerializer):
     village = VillageField()
 
     class Meta:
         model = Project
         geo_field = "location"
-        fields = ("id", *Project.PUBLIC_FIELDS)
+        restricted = ("contractor_contact",)
+        fields = ("id", *Project.PUBLIC_FIELDS, *restricted)
 
 
-class RecordViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class SiteSerializer(GeoFeatureModelSerializer):
+    unit = VillageField()
+
+    class Meta:
+        model = Site
+        geo_field = "location"
+        fields = ("id", *Site.PUBLIC_FIELDS)
+
+
+class RouteSerializer(GeoFeatureModelSerializer):
+    unit = VillageField(read_only=True)
+    stops = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Route
+        geo_field = "path"
+        fields = ("id", "name", "description", "unit", "path", "stops")
+
+    def get_stops(self, route: Route) -> list[dict]:
+        return [
+            {"order": stop.position, "site": stop.site_id, "name": stop.site.name}
+            for stop in route.stops.all()
+        ]
+
+
+class UnitSerializer(GeoFeatureModelSerializer):
+    parent = VillageField(read_only=True)
+
+    class Meta:
+        model = AdminUnit
+        geo_field = "boundary"
+        fields = ("id", "name", "level", "code", "parent", "boundary")
+
+
+class LayerViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """A public map layer: GeoJSON, bbox filter, pagination, ETag."""
+
     permission_classes = [permissions.DjangoModelPermissionsOrAnonReadOnly]
     pagination_class = Pagination
     filter_backends = [InBBoxFilter, *viewsets.GenericViewSet.filter_backends]
-    create_service = staticmethod(services.create_asset)
-    update_service = staticmethod(services.update_asset)
+    bbox_filter_include_overlapping = True
+    # Output name -> field path, for the database-built GeoJSON of anonymous requests.
+    sql_properties: dict[str, str] = {}
+    sql_geojson = True
+    unit_path = "village"
+
+    def list(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return super().list(request, *args, **kwargs)
+        etag = make_etag(type(self).__name__, request.get_full_path(), data_version())
+        if self.sql_geojson and supports_sql_geojson():
+            return conditional(request, etag, self._sql_collection)
+        return conditional(request, etag, lambda: super(LayerViewSet, self).list(request))
+
+    def _page_bounds(self) -> tuple[int, int]:
+        paginator = self.pagination_class()
+        try:
+            size = int(self.request.query_params.get("page_size", paginator.page_size))
+            page = int(self.request.query_params.get("page", 1))
+        except ValueError as exc:
+            raise ParseError("page and page_size must be whole numbers.") from exc
+        if page < 1 or size < 1:
+            raise ParseError("page and page_size start at 1.")
+        size = min(size, paginator.max_page_size)
+        return (page - 1) * size, size
+
+    def _link(self, page: int | None) -> str | None:
+        if page is None:
+            return None
+        params = self.request.query_params.copy()
+        params["page"] = page
+        return self.request.build_absolute_uri(f"{self.request.path}?{urlencode(params)}")
+
+    def _sql_collection(self) -> HttpResponse:
+        offset, size = self._page_bounds()
+        queryset = self.filter_queryset(self.get_queryset())
+        features, more = features_json(
+            queryset,
+            geometry=self.bbox_filter_field,
+            properties=self.sql_properties,
+            offset=offset,
+            limit=size,
+        )
+        page = offset // size + 1
+        next_link = json.dumps(self._link(page + 1 if more else None))
+        previous_link = json.dumps(self._link(page - 1 if page > 1 else None))
+        body = (
+            f'{{"type":"FeatureCollection","next":{next_link},'
+            f'"previous":{previous_link},"features":{features}}}'
+        )
+        return HttpResponse(body, content_type="application/geo+json")
 
     def get_queryset(self):
-        qs = super().get_queryset()
+        queryset = super().get_queryset()
         if self.request.method in permissions.SAFE_METHODS:
-            return qs
-        return in_scope(self.request.user, qs, "village")
+            return queryset
+        return in_scope(self.request.user, queryset, self.unit_path)
+
+
+class WritableLayerViewSet(LayerViewSet, mixins.CreateModelMixin, mixins.UpdateModelMixin):
+    """Staff writes, scoped to their units, through the record's services."""
+
+    create_service = staticmethod(services.create_asset)
+    update_service = staticmethod(services.update_asset)
 
     @transaction.atomic
     def perform_create(self, serializer):
@@ -81,19 +206,82 @@ class RecordViewSet(
         )
 
 
-class AssetViewSet(RecordViewSet):
+@extend_schema_view(list=extend_schema(parameters=[BBOX_PARAMETER]))
+class AssetViewSet(WritableLayerViewSet):
+    """Collective buildings, land parcels and facilities."""
+
     queryset = Asset.objects.select_related("village", "owner").order_by("pk")
     serializer_class = AssetSerializer
     filterset_class = AssetFilterSet
     bbox_filter_field = "geometry"
-    bbox_filter_include_overlapping = True
+    sql_properties = {
+        "kind": "kind",
+        "name": "name",
+        "village": "village__code",
+        "owner": "owner_id",
+        "land_use": "land_use",
+        "building_use": "building_use",
+        "area_m2": "area_m2",
+        "floor_area_m2": "floor_area_m2",
+        "status": "status",
+        "description": "description",
+    }
 
 
-class ProjectViewSet(RecordViewSet):
+@extend_schema_view(list=extend_schema(parameters=[BBOX_PARAMETER]))
+class ProjectViewSet(WritableLayerViewSet):
+    """Small village works projects (≤ 200,000 yuan) and their stages."""
+
     queryset = Project.objects.select_related("village").order_by("pk")
     serializer_class = ProjectSerializer
     filterset_class = ProjectFilterSet
     bbox_filter_field = "location"
-    bbox_filter_include_overlapping = True
     create_service = staticmethod(services.create_project)
     update_service = staticmethod(services.update_project)
+    sql_properties = {
+        name: ("village__code" if name == "village" else name)
+        for name in Project.PUBLIC_FIELDS
+        if name != "location"
+    }
+
+
+@extend_schema_view(list=extend_schema(parameters=[BBOX_PARAMETER]))
+class SiteViewSet(WritableLayerViewSet):
+    """Clean-governance education bases and culture sites."""
+
+    queryset = Site.objects.select_related("unit").order_by("pk")
+    serializer_class = SiteSerializer
+    filterset_class = SiteFilterSet
+    bbox_filter_field = "location"
+    unit_path = "unit"
+    create_service = staticmethod(services.create_site)
+    update_service = staticmethod(services.update_site)
+    sql_properties = {
+        name: ("unit__code" if name == "unit" else name)
+        for name in Site.PUBLIC_FIELDS
+        if name != "location"
+    }
+
+
+@extend_schema_view(list=extend_schema(parameters=[BBOX_PARAMETER]))
+class RouteViewSet(LayerViewSet):
+    """Visitor routes through sites, in order."""
+
+    queryset = Route.objects.select_related("unit").prefetch_related("stops__site").order_by("pk")
+    serializer_class = RouteSerializer
+    filterset_class = RouteFilterSet
+    bbox_filter_field = "path"
+    unit_path = "unit"
+    sql_geojson = False  # a handful of routes, and their stops come from a prefetch
+
+
+@extend_schema_view(list=extend_schema(parameters=[BBOX_PARAMETER]))
+class UnitViewSet(LayerViewSet):
+    """The city, its townships and villages with their division codes and boundaries."""
+
+    queryset = AdminUnit.objects.select_related("parent").order_by("code")
+    serializer_class = UnitSerializer
+    filterset_class = UnitFilterSet
+    bbox_filter_field = "boundary"
+    unit_path = "pk"
+    sql_properties = {"name": "name", "level": "level", "code": "code", "parent": "parent__code"}

@@ -1,12 +1,22 @@
+import os
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from registry import demo
 
 DEMO_PASSWORD = "demo-password-for-tests"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """One test database per run, so two runs on one machine never trip over each other."""
+    for database in settings.DATABASES.values():
+        if database["ENGINE"].endswith("postgis"):
+            database.setdefault("TEST", {})["NAME"] = f"test_{database['NAME']}_{os.getpid()}"
 
 
 @pytest.fixture(scope="session")

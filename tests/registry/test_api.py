@@ -1,8 +1,10 @@
 import json
 
 import pytest
+from django.contrib.gis.geos import Polygon
 
 from registry.models import AdminUnit, Asset, Event, Project
+from tests.conftest import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +54,7 @@ def test_public_asset_layer_is_geojson_filtered_by_bbox_with_public_fields_only(
     assert data["features"]
     props = data["features"][0]["properties"]
     assert "book_value" not in props and "acquired_on" not in props
-    assert "area_mu" in props
+    assert "area_m2" in props
 
 
 def test_a_malformed_bbox_is_a_400_with_a_reason(client):
@@ -115,3 +117,75 @@ def test_staff_cannot_write_outside_their_units(client, demo_user):
         content_type="application/json",
     )
     assert response.status_code == 404
+
+
+RESTRICTED = {"book_value", "acquired_on", "external_id", "contractor_contact"}
+
+
+@pytest.mark.parametrize("layer", ["assets", "projects", "sites", "routes", "units"])
+def test_every_public_layer_is_geojson_without_restricted_fields(client, layer):
+    response = client.get(f"/api/{layer}/", {"page_size": 50})
+    assert response.status_code == 200
+    data = response.json()
+    assert data["type"] == "FeatureCollection"
+    assert data["features"]
+    for feature in data["features"]:
+        assert feature["type"] == "Feature"
+        assert feature["geometry"]["type"]
+        assert not RESTRICTED & set(feature["properties"])
+
+
+def test_bbox_returns_only_features_that_touch_it(client):
+    bbox = (120.50, 27.88, 120.54, 27.92)
+    data = client.get("/api/assets/", {"in_bbox": ",".join(map(str, bbox)), "page_size": 5000})
+    features = data.json()["features"]
+    inside = Asset.objects.filter(geometry__bboverlaps=Polygon.from_bbox(bbox)).count()
+    assert len(features) == inside > 0
+
+
+def test_pages_link_to_each_other(client):
+    first = client.get("/api/assets/", {"page_size": 100}).json()
+    assert len(first["features"]) == 100
+    assert first["previous"] is None
+    second = client.get(first["next"]).json()
+    assert second["previous"]
+    assert {f["id"] for f in first["features"]}.isdisjoint({f["id"] for f in second["features"]})
+
+
+def test_layers_carry_an_etag_and_answer_304(client):
+    response = client.get("/api/assets/", {"kind": "parcel"})
+    etag = response["ETag"]
+    assert "max-age" in response["Cache-Control"]
+    again = client.get("/api/assets/", {"kind": "parcel"}, headers={"if-none-match": etag})
+    assert again.status_code == 304
+
+
+@pytest.mark.parametrize("params", [{"page": "0"}, {"page_size": "many"}, {"kind": "castle"}])
+def test_bad_query_parameters_are_400(client, params):
+    assert client.get("/api/assets/", params).status_code == 400
+
+
+def test_staff_with_a_token_see_restricted_fields_of_their_own_units_only(client, demo_user):
+    user = demo_user("township")
+    token = client.post("/api/token/", {"username": "township", "password": DEMO_PASSWORD}).json()[
+        "token"
+    ]
+    auth = {"authorization": f"Token {token}"}
+    own = Asset.objects.filter(village__parent__name="曹村镇", book_value__isnull=False).first()
+    other = Asset.objects.filter(village__name="白岩桥村", book_value__isnull=False).first()
+    mine = client.get(f"/api/assets/{own.pk}/", headers=auth).json()["properties"]
+    theirs = client.get(f"/api/assets/{other.pk}/", headers=auth).json()["properties"]
+    assert "book_value" in mine
+    assert "book_value" not in theirs
+    assert user.is_authenticated
+
+
+def test_the_openapi_schema_and_its_docs_are_served_from_our_static_files(client):
+    schema = client.get("/api/schema/", {"format": "json"})
+    assert schema.status_code == 200
+    paths = schema.json()["paths"]
+    for layer in ("assets", "projects", "sites", "routes", "units"):
+        assert f"/api/{layer}/" in paths
+    docs = client.get("/api/docs/").content.decode()
+    assert "swagger-ui" in docs
+    assert "cdn.jsdelivr" not in docs and "unpkg" not in docs
