@@ -55,4 +55,5 @@ format: install
 
 bench: install-test $(MO)
 	scripts/ensure_postgres.sh 127.0.0.1 5432 test
-	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest tests/bench -s -p no:randomly
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest tests/bench -s
+	$(PY) tests/bench/bench_layers.py
