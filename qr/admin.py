@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from qr import selectors, services
 from qr.models import ElectronicId, PlaqueJob, ScanCount
 from qr.plaques import build_sheets
-from registry.admin import AdminUnitAdmin, AssetAdmin, ProjectAdmin, SiteAdmin
+from registry.admin import AdminUnitAdmin, AssetAdmin, ProjectAdmin, ReadOnlyAdmin, SiteAdmin
 from registry.scoping import in_scope
 
 INLINE_LIMIT = getattr(settings, "PLAQUE_INLINE_LIMIT", 300)
@@ -80,8 +80,8 @@ for record_admin in (AssetAdmin, ProjectAdmin, SiteAdmin):
 AdminUnitAdmin.actions = [*(AdminUnitAdmin.actions or []), issue_for_units]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Written only by services; every staff member may look, scoped to their units."""
+class StaffReadOnlyAdmin(ReadOnlyAdmin):
+    """Every staff member may look, scoped to their units (no per-model permission needed)."""
 
     def has_module_permission(self, request):
         return request.user.is_staff
@@ -89,18 +89,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     def has_view_permission(self, request, obj=None):
         return request.user.is_staff
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ElectronicId)
-class ElectronicIdAdmin(ReadOnlyAdmin):
+class ElectronicIdAdmin(StaffReadOnlyAdmin):
     list_display = ("code", "subject_type", "subject_id", "unit", "issued_at", "scans")
     list_filter = ("prefix", ("unit", admin.RelatedOnlyFieldListFilter))
     search_fields = ("code", "unit__name", "unit__code")
@@ -117,7 +108,7 @@ class ElectronicIdAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ScanCount)
-class ScanCountAdmin(ReadOnlyAdmin):
+class ScanCountAdmin(StaffReadOnlyAdmin):
     list_display = ("electronic_id", "day", "count")
     list_filter = ("day",)
     search_fields = ("electronic_id__code",)
@@ -129,7 +120,7 @@ class ScanCountAdmin(ReadOnlyAdmin):
 
 
 @admin.register(PlaqueJob)
-class PlaqueJobAdmin(ReadOnlyAdmin):
+class PlaqueJobAdmin(StaffReadOnlyAdmin):
     list_display = ("created", "requested_by", "total", "done", "status")
 
     def get_queryset(self, request):

@@ -201,16 +201,8 @@ class RouteAdmin(RecordAdmin):
     inlines = [RouteStopInline]
 
 
-@admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
-    list_display = ("seq", "at", "subject_type", "subject_id", "action", "actor_name", "unit")
-    list_filter = ("action", "subject_type")
-    search_fields = ("actor_name", "hash")
-    list_select_related = ("subject_type", "unit")
-    unit_path = "unit"
-
-    def get_queryset(self, request):
-        return in_scope(request.user, super().get_queryset(request), "unit")
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by services (logs, counters): staff may look, nobody edits here."""
 
     def has_add_permission(self, request):
         return False
@@ -220,6 +212,18 @@ class EventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnlyAdmin):
+    list_display = ("seq", "at", "subject_type", "subject_id", "action", "actor_name", "unit")
+    list_filter = ("action", "subject_type")
+    search_fields = ("actor_name", "hash")
+    list_select_related = ("subject_type", "unit")
+    unit_path = "unit"
+
+    def get_queryset(self, request):
+        return in_scope(request.user, super().get_queryset(request), "unit")
 
 
 @admin.register(Profile)
