@@ -33,7 +33,8 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
-# Basemap for public maps: "none" (boundaries only, works offline), "osm", or "tianditu:<key>".
+# Basemap for public maps: "none" (boundaries only, works offline), "osm", "tianditu:<key>",
+# or "amap" (GCJ-02 tiles; our WGS84 data are shifted to match at display time).
 BASEMAP = os.environ.get("BASEMAP", "none")
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "qinglian-demo")
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 PUBLIC_MAX_AGE = 300
 
@@ -32,16 +32,22 @@ def conditional(
     *,
     max_age: int = PUBLIC_MAX_AGE,
     public: bool = True,
+    vary: tuple[str, ...] = (),
 ) -> HttpResponse:
-    """Answer 304 when the client already has this version; otherwise build and tag the body."""
-    if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
-        response = HttpResponseNotModified()
-    else:
-        response = build()
+    """Answer 304 when the client already has this version; otherwise build and tag the body.
+
+    Tags compare weakly: GZipMiddleware hands out `W/"…"`, which browsers send back as is.
+    """
+    sent = [
+        tag.strip().removeprefix("W/")
+        for tag in request.headers.get("If-None-Match", "").split(",")
+    ]
+    response = HttpResponseNotModified() if etag in sent else build()
     response["ETag"] = etag
     if public:
         patch_cache_control(response, public=True, max_age=max_age)
     else:
         patch_cache_control(response, private=True, max_age=0)
-    response["Vary"] = "Cookie, Accept-Language"
+    if vary:
+        patch_vary_headers(response, vary)
     return response

@@ -4,16 +4,23 @@ folium's stock Map pulls jQuery, Bootstrap and Font Awesome from CDNs and styles
 page as a full-screen map; `LocalMap` keeps only what a phone needs and embeds in a page.
 """
 
+import json
 from dataclasses import dataclass
 
 import folium
+from branca.element import MacroElement
 from django.templatetags.static import static
 from django.utils.safestring import SafeString, mark_safe
+from folium.elements import JSCSSMixin
+from folium.plugins import VectorGridProtobuf
 from folium.template import Template
 
 from gis.basemaps import Basemap, current_basemap
+from gis.chinacoords import shift_coordinates, wgs84_to_gcj02
 
 LEAFLET = "vendor/leaflet-1.9.4"
+VECTORGRID_JS = "vendor/leaflet.vectorgrid-1.3.0/Leaflet.VectorGrid.bundled.min.js"
+TILE_MAP_JS = "js/tile_map.js"
 RUIAN_CENTRE = (27.78, 120.55)
 
 KIND_COLOURS = {"building": "#c2410c", "parcel": "#15803d", "facility": "#7c3aed"}
@@ -26,6 +33,20 @@ STAGE_COLOURS = {
     "settlement": "#15803d",
 }
 UNIT_STYLE = {"color": "#334155", "weight": 1.5, "fillColor": "#e2e8f0", "fillOpacity": 0.25}
+# Parcels are filled by land use (after the usual land-survey colours) and outlined by status.
+LAND_USE_COLOURS = {
+    "farmland": "#eab308",
+    "forest": "#16a34a",
+    "water": "#0ea5e9",
+    "construction": "#e11d48",
+    "other": "#a8a29e",
+}
+STATUS_COLOURS = {"in_use": "#1e293b", "leased": "#2563eb", "idle": "#d97706", "retired": "#9ca3af"}
+DASHED_STATUSES = ("idle", "retired")
+SITE_COLOUR = "#b91c1c"
+ROUTE_COLOUR = "#be123c"
+# Tile layers from the bottom up: outlines under parcels, points on top so they stay tappable.
+TILE_LAYER_ORDER = ("units", "assets", "routes", "projects", "sites")
 
 # A popup made with textContent, never innerHTML, so names can't inject markup.
 POPUP_JS = """
@@ -102,6 +123,127 @@ def render(m: folium.Map) -> RenderedMap:
     )
 
 
+class VectorTileLayer(VectorGridProtobuf):
+    """folium's VectorGrid layer, loading Leaflet.VectorGrid from our static files.
+
+    The URL is written as JSON (folium's own template pastes it raw into a JS string). The
+    default SVG renderer is kept: VectorGrid 1.3's canvas renderer calls `L.DomEvent.fakeStop`,
+    which Leaflet 1.8 removed, so clicks on canvas tiles throw.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) -%}
+            var {{ this.get_name() }} = L.vectorGrid.protobuf(
+                {{ this.url|tojson }}, {{ this.options|tojavascript }}
+            );
+        {%- endmacro %}
+        """
+    )
+
+    def __init__(self, url: str, *, name: str, options: dict, show: bool = True):
+        super().__init__(url, name=name, options=options, show=show)
+        self.default_js = [("vectorgrid", static(VECTORGRID_JS))]
+
+
+class TileMapScript(JSCSSMixin, MacroElement):
+    """Loads our tile_map.js and hands it the map, its layers and the page's settings.
+
+    Popups, search and the GCJ-02 shift of search results live in that one small file rather
+    than in strings here, so they can be read, linted and cached like any other script.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            QinglianTileMap.attach(
+                {{ this._parent.get_name() }}, {{ this.layers|tojavascript }}, {{ this.config }}
+            );
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, layers: dict[str, VectorTileLayer], config: dict):
+        super().__init__()
+        self._name = "TileMapScript"
+        self.default_js = [("tile_map", static(TILE_MAP_JS))]
+        self.layers = dict(layers)
+        self.config = js_json(config)
+
+
+def js_json(value: object) -> str:
+    """JSON that is safe inside a <script> element (no closing tags, no entities)."""
+    return (
+        json.dumps(value, ensure_ascii=False)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+    )
+
+
+def tile_map(
+    *,
+    tile_urls: dict[str, str],
+    labels: dict[str, str],
+    config: dict,
+    bounds: tuple[float, float, float, float] | None = None,
+    focus: str = "",
+    basemap: Basemap | None = None,
+) -> RenderedMap:
+    """A whole-township map drawn from our vector tiles instead of one large GeoJSON.
+
+    `tile_urls` maps tile layers to URL templates (already carrying `?shift=gcj02` when the
+    basemap needs it); `labels` names them in the current language; `config` goes to
+    tile_map.js as it is (choice labels, texts, search and record URLs). `focus` is the
+    division code whose villages stay bright while the rest is dimmed. `bounds` are WGS84 and
+    are shifted here when the basemap is GCJ-02.
+    """
+    basemap = basemap or current_basemap()
+    m = LocalMap(
+        location=RUIAN_CENTRE,
+        zoom_start=12,
+        basemap=basemap,
+        min_zoom=8,
+        max_zoom=19,
+        zoom_snap=0.5,
+    )
+    palette = js_json(
+        {
+            "landUse": LAND_USE_COLOURS,
+            "status": STATUS_COLOURS,
+            "dashed": DASHED_STATUSES,
+            "kind": KIND_COLOURS,
+            "stage": STAGE_COLOURS,
+            "site": SITE_COLOUR,
+            "route": ROUTE_COLOUR,
+            "focus": focus,
+        }
+    )
+    layers = {
+        name: VectorTileLayer(
+            tile_urls[name],
+            name=labels[name],
+            options={
+                "vectorTileLayerStyles": {
+                    name: folium.JsCode(f"QinglianTileMap.styles.{name}({palette})")
+                },
+                "interactive": name != "units",
+                "maxZoom": 19,
+            },
+        ).add_to(m)
+        for name in TILE_LAYER_ORDER
+        if name in tile_urls
+    }
+    TileMapScript(layers, {**config, "shift": basemap.crs if basemap.is_shifted else ""}).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
+    if bounds:
+        if basemap.is_shifted:
+            bounds = bounds_to_gcj02(bounds)
+        min_x, min_y, max_x, max_y = bounds
+        m.fit_bounds([[min_y, min_x], [max_y, max_x]])
+    return render(m)
+
+
 def feature_collection(features: list[dict]) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
@@ -132,9 +274,16 @@ def record_map(
     """The standard public map: unit outlines, assets by kind, projects by stage, sites.
 
     `bounds` is (min lon, min lat, max lon, max lat); `labels` names the layers in the
-    current language.
+    current language. On a GCJ-02 basemap (AMap) the features and bounds are shifted onto
+    its streets here, at display time; the callers and the database stay in WGS84.
     """
-    m = LocalMap(location=RUIAN_CENTRE, zoom_start=zoom)
+    basemap = current_basemap()
+    if basemap.is_shifted:
+        units, assets, projects, sites = (
+            to_gcj02(data) for data in (units, assets, projects, sites)
+        )
+        bounds = bounds and bounds_to_gcj02(bounds)
+    m = LocalMap(location=RUIAN_CENTRE, zoom_start=zoom, basemap=basemap)
     if units:
         folium.GeoJson(
             units,
@@ -176,3 +325,30 @@ def record_map(
         min_x, min_y, max_x, max_y = bounds
         m.fit_bounds([[min_y, min_x], [max_y, max_x]])
     return render(m)
+
+
+def _shift_geometry(geometry: dict) -> dict:
+    if geometry.get("type") == "GeometryCollection":
+        return {**geometry, "geometries": [_shift_geometry(g) for g in geometry["geometries"]]}
+    return {**geometry, "coordinates": shift_coordinates(geometry["coordinates"], wgs84_to_gcj02)}
+
+
+def to_gcj02(data: dict | None) -> dict | None:
+    """A copy of a FeatureCollection moved to GCJ-02; the caller's dict is left as it was."""
+    if not data:
+        return data
+    features = [
+        {**feature, "geometry": _shift_geometry(feature["geometry"])}
+        if feature.get("geometry")
+        else feature
+        for feature in data["features"]
+    ]
+    return {**data, "features": features}
+
+
+def bounds_to_gcj02(
+    bounds: tuple[float, float, float, float],
+) -> tuple[float, float, float, float]:
+    min_x, min_y = wgs84_to_gcj02(bounds[0], bounds[1])
+    max_x, max_y = wgs84_to_gcj02(bounds[2], bounds[3])
+    return (min_x, min_y, max_x, max_y)

@@ -1,4 +1,15 @@
-"""Map pages and vector tiles (filled in by the tiles work)."""
+"""Map pages and vector tiles.
+
+The int converters keep anything non-numeric (or negative) from ever reaching the tile view.
+"""
+
+from django.urls import path
+
+from gis import views
 
 app_name = "gis"
-urlpatterns: list = []
+urlpatterns = [
+    path("tiles/<str:layer>/<int:z>/<int:x>/<int:y>.mvt", views.tile, name="tile"),
+    path("maps/", views.township_map_list, name="township-map-list"),
+    path("maps/<str:code>/", views.township_map, name="township-map"),
+]

@@ -2,7 +2,7 @@
 
 from django.contrib.gis.forms.widgets import OSMWidget
 
-from gis.basemaps import current_basemap
+from gis.basemaps import Basemap, current_basemap
 
 OL = "vendor/ol-7.2.2"
 
@@ -20,5 +20,8 @@ class MapWidget(OSMWidget):
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        context["basemap"] = current_basemap()
+        basemap = current_basemap()
+        # Staff must draw on WGS84: shapes drawn over GCJ-02 tiles would be stored hundreds of
+        # metres off, so a shifted basemap gives way to the plain one here.
+        context["basemap"] = Basemap("none") if basemap.is_shifted else basemap
         return context

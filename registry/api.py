@@ -138,9 +138,12 @@ class LayerViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Retrie
         if request.user.is_authenticated:
             return super().list(request, *args, **kwargs)
         etag = make_etag(type(self).__name__, request.get_full_path(), data_version())
+        vary = ("Cookie", "Authorization")  # signed-in staff may see more of the same URL
         if self.sql_geojson and supports_sql_geojson():
-            return conditional(request, etag, self._sql_collection)
-        return conditional(request, etag, lambda: super(LayerViewSet, self).list(request))
+            return conditional(request, etag, self._sql_collection, vary=vary)
+        return conditional(
+            request, etag, lambda: super(LayerViewSet, self).list(request), vary=vary
+        )
 
     def _page_bounds(self) -> tuple[int, int]:
         paginator = self.pagination_class()

@@ -130,7 +130,11 @@ def site_features(qs: QuerySet[Site]) -> dict:
 
 
 def site_record(pk: int) -> Site:
-    return Site.objects.select_related("unit__parent").get(pk=pk)
+    return (
+        Site.objects.select_related("unit__parent")
+        .defer("unit__boundary", "unit__parent__boundary")
+        .get(pk=pk)
+    )
 
 
 def routes_through(site: Site) -> QuerySet[Route]:
@@ -167,11 +171,19 @@ def current_lease(asset: Asset) -> LeaseView | None:
 
 
 def asset_record(pk: int) -> Asset:
-    return Asset.objects.select_related("village__parent", "owner").get(pk=pk)
+    return (
+        Asset.objects.select_related("village__parent", "owner")
+        .defer("village__boundary", "village__parent__boundary")
+        .get(pk=pk)
+    )
 
 
 def project_record(pk: int) -> Project:
-    return Project.objects.select_related("village__parent").get(pk=pk)
+    return (
+        Project.objects.select_related("village__parent")
+        .defer("village__boundary", "village__parent__boundary")
+        .get(pk=pk)
+    )
 
 
 def unit_record(code: str) -> AdminUnit:

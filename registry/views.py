@@ -1,5 +1,7 @@
 """Public pages of the record. Thin: selectors read, templates render."""
 
+import re
+
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
@@ -14,6 +16,7 @@ from registry.models import AdminUnit, Asset, Project, Site, Stage
 from registry.presenters import event_views
 
 ASSETS_PER_PAGE = 30
+DIVISION_CODE = re.compile(r"[0-9]{6}(?:[0-9]{3}){0,2}")
 POINT_PADDING = 0.0015  # degrees around a single point or building, about 150 m
 
 
@@ -82,6 +85,8 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_GET
 def unit_detail(request: HtmxHttpRequest, code: str) -> HttpResponse:
+    if not DIVISION_CODE.fullmatch(code):
+        raise Http404(_("A division code has 6, 9 or 12 digits."))
     unit = _get_or_404(selectors.unit_record, code)
     assets = selectors.assets_in(unit)
     page = Paginator(assets.order_by("kind", "name"), ASSETS_PER_PAGE).get_page(

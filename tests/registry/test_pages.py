@@ -87,6 +87,15 @@ def test_project_page_shows_the_stages_money_and_history(client):
 def test_unknown_records_are_404(client):
     assert client.get(reverse("registry:asset-detail", args=[999999])).status_code == 404
     assert client.get(reverse("registry:unit-detail", args=["999999"])).status_code == 404
+    assert client.get("/units/%00/").status_code == 404
+
+
+def test_a_gzipped_layer_answers_304_to_the_weak_etag_browsers_send_back(client):
+    response = client.get("/api/units/", headers={"accept-encoding": "gzip"})
+    weak = response["ETag"]
+    assert weak.startswith('W/"')
+    again = client.get("/api/units/", headers={"accept-encoding": "gzip", "if-none-match": weak})
+    assert again.status_code == 304
 
 
 def test_more_assets_load_as_an_htmx_fragment(client, django_assert_max_num_queries):
