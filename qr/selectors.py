@@ -22,9 +22,15 @@ class UnknownCode(Exception):
 
 
 SUBJECT_QUERYSETS = {
-    Asset: Asset.objects.select_related("village__parent", "owner"),
-    Project: Project.objects.select_related("village__parent"),
-    Site: Site.objects.select_related("unit__parent"),
+    Asset: Asset.objects.select_related("village__parent", "owner").defer(
+        "village__boundary", "village__parent__boundary"
+    ),
+    Project: Project.objects.select_related("village__parent").defer(
+        "village__boundary", "village__parent__boundary"
+    ),
+    Site: Site.objects.select_related("unit__parent").defer(
+        "unit__boundary", "unit__parent__boundary"
+    ),
 }
 
 
