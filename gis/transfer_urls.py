@@ -1,4 +1,32 @@
-"""Import and export of layers (filled in by the import/export work)."""
+"""Import of asset files (staff) and export of the public layers (anyone)."""
+
+from django.urls import path, register_converter
+
+from gis import transfer_views as views
+
+
+class LayerConverter:
+    regex = "assets|projects|sites"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+class FormatConverter(LayerConverter):
+    regex = r"geojson|gpkg|shp\.zip|csv|xlsx"
+
+
+register_converter(LayerConverter, "layer")
+register_converter(FormatConverter, "exportformat")
 
 app_name = "transfer"
-urlpatterns: list = []
+urlpatterns = [
+    path("import/", views.import_upload, name="import"),
+    path("import/<uuid:pk>/", views.import_job, name="import-job"),
+    path("import/<uuid:pk>/apply/", views.import_apply, name="import-apply"),
+    path("export/", views.export_index, name="export-index"),
+    path("export/<layer:layer>.<exportformat:fmt>", views.export, name="export"),
+]
