@@ -1,4 +1,4 @@
-"""GeoJSON feature collections built by PostGIS in one query.
+"""GeoJSON feature collections written by PostGIS.
 
 Serialising model instances one by one in Python (djangorestframework-gis's default) costs
 about 15× what the database needs to write the same GeoJSON; here the database writes it.
@@ -7,7 +7,7 @@ about 15× what the database needs to write the same GeoJSON; here the database 
 from django.db import connection
 from django.db.models import F, Func, QuerySet, TextField
 
-ID, GEOM, ROW = "ql_fid", "ql_geom", "ql_row"
+ID, GEOM = "ql_fid", "ql_geom"
 
 
 def supports_sql_geojson() -> bool:
@@ -28,7 +28,7 @@ def features_json(
     `properties` maps each output name to a field path of the queryset's model.
     """
     aliases = {f"ql_p{i}": (name, path) for i, (name, path) in enumerate(properties.items())}
-    rows = queryset.values(
+    selected = queryset.values(
         # Raw geometry, not the EWKB bytea Django asks for when it reads geometries itself.
         **{
             ID: F("pk"),
@@ -36,25 +36,20 @@ def features_json(
         },
         **{alias: F(path) for alias, (_name, path) in aliases.items()},
     )[offset : offset + limit + 1]
-    inner, params = rows.query.sql_with_params()
-    # Property names are the view's constants, never request input.
-    props = ", ".join(f"'{name}', r.{alias}" for alias, (name, _path) in aliases.items())
+    inner, params = selected.query.sql_with_params()
+    # Output names are the view's constants, never request input.
+    renamed = ", ".join(
+        [f"r.{ID} AS id", f"r.{GEOM} AS {GEOM}"]
+        + [f'r.{alias} AS "{name}"' for alias, (name, _path) in aliases.items()]
+    )
+    # PostGIS writes each Feature itself (ST_AsGeoJSON of a row); Python only joins them.
+    # The feature-level "id" is spliced in front of PostGIS's own '{"type": "Feature", …'.
     sql = f"""
-        SELECT coalesce(
-                   json_agg(
-                       json_build_object(
-                           'type', 'Feature',
-                           'id', r.{ID},
-                           'geometry', ST_AsGeoJSON(r.{GEOM}, %s)::json,
-                           'properties', json_build_object({props})
-                       ) ORDER BY r.{ROW}
-                   ) FILTER (WHERE r.{ROW} <= %s),
-                   '[]'::json
-               )::text,
-               count(*)
-        FROM (SELECT q.*, row_number() OVER () AS {ROW} FROM ({inner}) q) r
+        SELECT '{{"id":' || t.id || ',' || substr(ST_AsGeoJSON(t.*, '{GEOM}', %s), 2)
+        FROM (SELECT {renamed} FROM ({inner}) r) t
     """  # noqa: S608 - the inner query is Django's, parameterised; names are constants
     with connection.cursor() as cursor:
-        cursor.execute(sql, [precision, limit, *params])
-        features, fetched = cursor.fetchone()
-    return features, fetched > limit
+        cursor.execute(sql, [precision, *params])
+        rows = [row[0] for row in cursor.fetchall()]
+    more = len(rows) > limit
+    return "[" + ",".join(rows[:limit]) + "]", more

@@ -104,9 +104,14 @@ SELECT ST_AsMVT(t, 'assets', 4096, 'geom') FROM (
   WHERE geometry && ST_Transform(ST_TileEnvelope(%s, %s, %s, margin => 64.0 / 4096), 4326)
 ) t
 """
+# The database's own GeoJSON of the same features with the same public properties.
 RAW_GEOJSON = """
-SELECT ST_AsGeoJSON(geometry, 6) FROM registry_asset
-WHERE geometry && ST_MakeEnvelope(%s, %s, %s, %s, 4326) LIMIT 5000
+SELECT ST_AsGeoJSON(t.*, 'geometry', 6) FROM (
+  SELECT a.id, a.kind, a.name, u.code AS village, a.owner_id AS owner, a.land_use,
+         a.building_use, a.area_m2, a.floor_area_m2, a.status, a.description, a.geometry
+  FROM registry_asset a JOIN registry_adminunit u ON u.id = a.village_id
+  WHERE a.geometry && ST_MakeEnvelope(%s, %s, %s, %s, 4326) ORDER BY a.id LIMIT 5000
+) t
 """
 
 
