@@ -23,6 +23,7 @@ checks these bounds.
 
 import math
 from dataclasses import dataclass
+from functools import cache
 
 import mapbox_vector_tile
 import numpy as np
@@ -232,8 +233,13 @@ def build_tile(layer: TileLayer, tile: Tile, *, shift: str = "") -> bytes:
 # --- PostGIS: one statement ------------------------------------------------------------------
 
 
-def tile_sql(layer: TileLayer) -> str:
-    """The statement for a layer; parameters z, x, y, the affine and its inverse, URL parts."""
+@cache
+def tile_sql(layer: TileLayer, shifted: bool = True) -> str:
+    """The statement for a layer; parameters z, x, y, the affine and its inverse, URL parts.
+
+    Unshifted tiles leave ST_Affine out altogether. The CTE is MATERIALIZED so PostgreSQL does
+    not push `mvt_geom IS NOT NULL` down and compute ST_AsMVTGeom twice for every row.
+    """
     qn = connection.ops.quote_name
     meta = layer.model._meta
     geom = f"t.{qn(meta.get_field(layer.geometry).column)}"
@@ -245,23 +251,25 @@ def tile_sql(layer: TileLayer) -> str:
     if layer.record_url:
         columns.append(f"%(url_prefix)s || t.{qn(meta.pk.column)} || %(url_suffix)s AS {qn('url')}")
     select = ",\n        ".join(columns)
+    envelope = (
+        "ST_Transform(ST_TileEnvelope(%(z)s::int, %(x)s::int, %(y)s::int,"
+        " margin => %(margin)s::float8), 4326)"
+    )
+    moved = geom
+    if shifted:
+        moved = f"ST_Affine({geom}, %(a)s, %(b)s, %(d)s, %(e)s, %(xoff)s, %(yoff)s)"
+        envelope = f"ST_Affine({envelope}, %(ia)s, %(ib)s, %(id)s, %(ie)s, %(ixoff)s, %(iyoff)s)"
     # Only quoted identifiers from model metadata are formatted in; values are parameters.
     return f"""
-WITH features AS (
+WITH features AS MATERIALIZED (
     SELECT ST_AsMVTGeom(
-            ST_Transform(ST_Affine({geom}, %(a)s, %(b)s, %(d)s, %(e)s, %(xoff)s, %(yoff)s), 3857),
+            ST_Transform({moved}, 3857),
             ST_TileEnvelope(%(z)s::int, %(x)s::int, %(y)s::int),
             {EXTENT}, {BUFFER}, true
         ) AS mvt_geom,
         {select}
     FROM {qn(meta.db_table)} AS t
-    WHERE {geom} && ST_Affine(
-        ST_Transform(
-            ST_TileEnvelope(%(z)s::int, %(x)s::int, %(y)s::int, margin => %(margin)s::float8),
-            4326
-        ),
-        %(ia)s, %(ib)s, %(id)s, %(ie)s, %(ixoff)s, %(iyoff)s
-    )
+    WHERE {geom} && {envelope}
     ORDER BY ST_Area({geom}) DESC, t.{qn(meta.pk.column)}
 )
 SELECT ST_AsMVT(features, %(layer)s, {EXTENT}, 'mvt_geom')
@@ -288,7 +296,7 @@ def tile_params(layer: TileLayer, tile: Tile, affine: Affine) -> dict:
 
 def postgis_tile(layer: TileLayer, tile: Tile, affine: Affine) -> bytes:
     with connection.cursor() as cursor:
-        cursor.execute(tile_sql(layer), tile_params(layer, tile, affine))
+        cursor.execute(tile_sql(layer, affine != IDENTITY), tile_params(layer, tile, affine))
         (data,) = cursor.fetchone()
     return bytes(data or b"")
 

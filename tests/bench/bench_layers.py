@@ -73,6 +73,16 @@ def seeded(cursor) -> int:
     return cursor.fetchone()[0]
 
 
+def reset(connection) -> None:
+    """Start from the smallest size, so every size is measured on exactly that many rows."""
+    with connection.cursor() as cursor:
+        if seeded(cursor) > SIZES[0]:
+            print("removing the parcels of an earlier run …", flush=True)
+            cursor.execute("DELETE FROM registry_asset WHERE external_id LIKE 'bench-%'")
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE registry_asset")
+
+
 def seed_to(connection, target: int) -> None:
     with connection.cursor() as cursor:
         have = seeded(cursor)
@@ -229,6 +239,7 @@ def main() -> None:
     from django.test import Client
 
     client = Client()
+    reset(connection)
     results = []
     for rows in SIZES:
         seed_to(connection, rows)

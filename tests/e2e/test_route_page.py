@@ -49,7 +49,7 @@ def test_route_page_on_a_phone_draws_the_line_and_numbered_stops(demo_server, ph
 
     names = phone.locator(".route-stop .stop-name").all_inner_texts()
     assert names == [stop.site.name for stop in stops]
-    assert "km" in phone.locator(".route-length").inner_text()
+    assert "公里" in phone.locator(".route-length").inner_text()  # the phone asks for zh-CN
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(phone, "route-390")
     assert not failed

@@ -515,6 +515,7 @@ def test_import_needs_staff_who_may_add_assets(client, demo_user):
 def test_import_page_checks_then_imports_through_a_job(tmp_path, client, demo_user):
     township = demo_user("township")
     client.force_login(township)
+    client.cookies["django_language"] = "en"
     path = make_gpkg(tmp_path, MIXED)
     with path.open("rb") as upload:
         response = client.post(
@@ -577,6 +578,7 @@ def test_a_large_file_is_checked_by_a_background_job(
 
 def test_a_broken_upload_gets_a_report_not_an_error(tmp_path, client, demo_user):
     client.force_login(demo_user("township"))
+    client.cookies["django_language"] = "en"
     upload = io.BytesIO(b'{"type": "FeatureCollection", "features": [')
     upload.name = "broken.geojson"
     response = client.post(

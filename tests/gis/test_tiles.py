@@ -249,7 +249,7 @@ def test_tile_zero_covers_the_world_down_to_the_mercator_limit(client):
     ],
 )
 def test_bad_tile_requests_get_a_4xx_with_a_reason(client, url, status, reason):
-    response = client.get(url)
+    response = client.get(url, headers={"accept-language": "en"})
     assert response.status_code == status
     assert reason in response.json()["detail"]
 

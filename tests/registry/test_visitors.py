@@ -246,6 +246,7 @@ def test_durations_are_whole_hours_and_minutes():
 
 
 def test_route_without_a_drawn_path_is_measured_between_its_stops(client, caocun_route):
+    client.cookies["django_language"] = "en"
     length = route_facts(caocun_route).length_m
     Route.objects.filter(pk=caocun_route.pk).update(path=None)
     route = Route.objects.get(pk=caocun_route.pk)

@@ -26,9 +26,9 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Rui'an demo data loaded in {elapsed:.1f} s."))
             for label, value in demo.summary().items():
                 self.stdout.write(f"  {label:<22} {value}")
-        for _receiver, result in demo_loaded.send(sender=self.__class__):
-            if result:
-                self.stdout.write(str(result))
+            for _receiver, result in demo_loaded.send(sender=self.__class__):
+                if result:
+                    self.stdout.write(str(result))
         self.ensure_users()
 
     def ensure_users(self) -> None:
