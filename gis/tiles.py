@@ -179,12 +179,14 @@ class TileLayer:
     properties: tuple[str, ...]
     numbers: tuple[str, ...] = ()  # decimal fields sent as numbers, not text
     record_url: str | None = None  # URL name of the public record page, given the pk
+    record_args: tuple[str, ...] = ()  # URL arguments before the pk
 
     def url_parts(self) -> tuple[str, str] | None:
         """The record URL around its pk, so SQL and Python build `/assets/<id>/` the same way."""
         if self.record_url is None:
             return None
-        prefix, suffix = reverse(self.record_url, args=[_SENTINEL]).split(str(_SENTINEL))
+        url = reverse(self.record_url, args=[*self.record_args, _SENTINEL])
+        prefix, suffix = url.split(str(_SENTINEL))
         return prefix, suffix
 
 
@@ -197,17 +199,24 @@ LAYERS: dict[str, TileLayer] = {
             "geometry",
             ("id", "kind", "status", "name", "land_use", "building_use", "area_m2"),
             numbers=("area_m2",),
-            record_url="registry:asset-detail",
+            record_url="qr:record-of",
+            record_args=("asset",),
         ),
         TileLayer(
             "projects",
             Project,
             "location",
             ("id", "name", "stage", "category", "progress_percent"),
-            record_url="registry:project-detail",
+            record_url="qr:record-of",
+            record_args=("project",),
         ),
         TileLayer(
-            "sites", Site, "location", ("id", "name", "kind"), record_url="registry:site-detail"
+            "sites",
+            Site,
+            "location",
+            ("id", "name", "kind"),
+            record_url="qr:record-of",
+            record_args=("site",),
         ),
         TileLayer("routes", Route, "path", ("id", "name")),
         TileLayer("units", AdminUnit, "boundary", ("id", "name", "level", "code")),
@@ -270,7 +279,7 @@ WITH features AS MATERIALIZED (
         {select}
     FROM {qn(meta.db_table)} AS t
     WHERE {geom} && {envelope}
-    ORDER BY ST_Area({geom}) DESC, t.{qn(meta.pk.column)}
+    ORDER BY t.{qn(meta.pk.column)}
 )
 SELECT ST_AsMVT(features, %(layer)s, {EXTENT}, 'mvt_geom')
 FROM features
@@ -321,7 +330,6 @@ def python_tile(layer: TileLayer, tile: Tile, affine: Affine) -> bytes:
     features = []
     for *values, geometry in rows:
         shape = shapely.from_wkb(bytes(geometry.wkb))
-        area = shape.area
         shape = shapely.transform(affine_transform(shape, affine.params), to_tile)
         shape = _same_dimension(
             shapely.clip_by_rect(shape, -BUFFER, -BUFFER, EXTENT + BUFFER, EXTENT + BUFFER),
@@ -333,12 +341,11 @@ def python_tile(layer: TileLayer, tile: Tile, affine: Affine) -> bytes:
         if shape.is_empty:
             continue
         properties = _properties(layer, values, url_parts)
-        features.append((-area, properties["id"], {"geometry": shape, "properties": properties}))
+        features.append({"geometry": shape, "properties": properties})
     if not features:
         return b""
-    features.sort(key=lambda item: item[:2])
     return mapbox_vector_tile.encode(
-        {"name": layer.name, "features": [feature for *_, feature in features]},
+        {"name": layer.name, "features": features},
         default_options={"extents": EXTENT, "on_invalid_geometry": on_invalid_geometry_make_valid},
     )
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model, Q, QuerySet, Sum
+from django.db.models import Model, Q, QuerySet
 from django.utils import translation
 
 from qr.codes import PREFIXES, MalformedCode, near_misses, parse
@@ -49,9 +49,9 @@ def resolve(text: str) -> tuple[ElectronicId, Model]:
     return eid, subject
 
 
-def code_of(subject: Model) -> ElectronicId | None:
+def code_of_pk(model: type[Model], pk: int) -> ElectronicId | None:
     return ElectronicId.objects.filter(
-        subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk
+        subject_type=ContentType.objects.get_for_model(model), subject_id=pk
     ).first()
 
 
@@ -107,8 +107,4 @@ def codes_in(unit: AdminUnit, kinds: list[str] | None = None) -> QuerySet[Electr
     return eids
 
 
-def total_scans(eid: ElectronicId) -> int:
-    return eid.scans.aggregate(total=Sum("count"))["total"] or 0
-
-
-__all__ = ["MalformedCode", "UnknownCode", "code_of", "resolve", "total_scans"]
+__all__ = ["MalformedCode", "UnknownCode", "resolve"]

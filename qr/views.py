@@ -84,6 +84,20 @@ def _qr_response(request: HttpRequest, code: str, render_image, content_type: st
 
 
 @require_GET
+def record_of(request: HttpRequest, model: str, pk: int) -> HttpResponse:
+    """Map popups link here: the record's electronic ID page, or its plain page if it has none."""
+    models = {m._meta.model_name: m for m in RECORD_TEMPLATES}
+    if model not in models:
+        raise Http404(_("No such record."))
+    eid = selectors.code_of_pk(models[model], pk)
+    if eid is not None:
+        return redirect("qr:record", code=eid.code)
+    if not models[model].objects.filter(pk=pk).exists():
+        raise Http404(_("No such record."))
+    return redirect(f"registry:{model}-detail", pk=pk)
+
+
+@require_GET
 def without_slash(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("qr:record", code=code, permanent=True)
 

@@ -180,3 +180,12 @@ def test_report_page_names_the_village_supervisors(client):
     eid = ElectronicId.objects.filter(unit__name="东岙村").first()
     html = client.get(f"/e/{eid.code}/report/").content.decode()
     assert "supervisor" in html or "监察" in html
+
+
+def test_map_popups_reach_the_electronic_id_page(client):
+    project = Project.objects.first()
+    response = client.get(f"/e/of/project/{project.pk}/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/e/{eid_of(project).code}"
+    assert client.get("/e/of/castle/1/").status_code == 404
+    assert client.get("/e/of/asset/99999999/").status_code == 404
