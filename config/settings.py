@@ -37,6 +37,8 @@ PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rst
 # or "amap" (GCJ-02 tiles; our WGS84 data are shifted to match at display time).
 BASEMAP = os.environ.get("BASEMAP", "none")
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "qinglian-demo")
+FIELD_GEOFENCE_M = float(os.environ.get("FIELD_GEOFENCE_M", "200"))  # photos farther are flagged
+FOLLOW_UP_DAYS = 14  # a failed check is due for rectification after this many days
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -58,6 +60,7 @@ INSTALLED_APPS = [
     "gis",
     "registry",
     "qr",
+    "fieldapp",
 ]
 
 MIDDLEWARE = [

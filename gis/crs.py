@@ -38,3 +38,9 @@ def _to_gk(srid: int) -> CoordTransform:
 
 def m2_to_mu(m2: float) -> float:
     return m2 / MU_IN_M2
+
+
+def distance_m(a: GEOSGeometry, b: GEOSGeometry) -> float:
+    """Metres between two WGS84 geometries, measured in the local GK zone (0 if they touch)."""
+    to_gk = _to_gk(gk_srid_for(a.centroid.x))
+    return a.transform(to_gk, clone=True).distance(b.transform(to_gk, clone=True))

@@ -21,6 +21,11 @@ class Event(models.Model):
         RETIRE = "retire", _("Retired")
         PAYMENT = "payment", _("Payment recorded")
         ISSUE = "issue", _("Electronic ID issued")
+        INSPECT = "inspect", _("Inspected")
+        PHOTO = "photo", _("Photo added")
+        NOTE = "note", _("Supervisor note")
+        PROGRESS = "progress", _("Progress reported")
+        RECTIFIED = "rectified", _("Problem rectified")
 
     seq = models.PositiveBigIntegerField(_("sequence"), primary_key=True)
     at = models.DateTimeField(_("time"))

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FieldappConfig(AppConfig):
+    name = "fieldapp"
+    verbose_name = _("Field work")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from fieldapp.receivers import create_demo_checklists
+        from registry.signals import demo_loaded
+
+        demo_loaded.connect(create_demo_checklists, dispatch_uid="fieldapp-demo-checklists")

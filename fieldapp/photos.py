@@ -1,0 +1,119 @@
+"""Checking and preparing photos from phones.
+
+Pillow verifies the file really is an image (a PNG renamed .jpg is fine, a text file is not),
+refuses decompression bombs, reads the EXIF time and GPS position, and writes a public copy and
+a thumbnail that carry no EXIF at all (phones put the owner's location and device in it).
+"""
+
+import datetime as dt
+import hashlib
+import io
+import warnings
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+from pillow_heif import register_heif_opener
+
+register_heif_opener()
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_PIXELS = 50_000_000  # a 50-megapixel phone photo; a bomb claims far more
+PUBLIC_SIDE = 1600
+THUMB_SIDE = 320
+FORMATS = {"JPEG", "PNG", "HEIF", "WEBP", "MPO"}
+GPS_IFD, EXIF_IFD = 0x8825, 0x8769
+DATETIME_ORIGINAL = 0x9003
+
+
+@dataclass
+class Prepared:
+    original: bytes
+    sha256: str
+    public_jpeg: bytes
+    thumbnail_jpeg: bytes
+    width: int
+    height: int
+    taken_at: dt.datetime | None
+    lon: float | None
+    lat: float | None
+
+
+def _degrees(values, ref: str) -> float | None:
+    try:
+        d, m, s = (float(v) for v in values)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    value = d + m / 60 + s / 3600
+    return -value if ref in ("S", "W") else value
+
+
+def _gps(exif) -> tuple[float | None, float | None]:
+    gps = exif.get_ifd(GPS_IFD)
+    if not gps or 2 not in gps or 4 not in gps:
+        return None, None
+    lat = _degrees(gps[2], gps.get(1, "N"))
+    lon = _degrees(gps[4], gps.get(3, "E"))
+    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None, None
+    return lon, lat
+
+
+def _taken_at(exif) -> dt.datetime | None:
+    text = exif.get_ifd(EXIF_IFD).get(DATETIME_ORIGINAL) or exif.get(0x0132)
+    try:
+        naive = dt.datetime.strptime(str(text).strip("\x00 "), "%Y:%m:%d %H:%M:%S")
+    except (TypeError, ValueError):
+        return None
+    return timezone.make_aware(naive)  # phones write local time without a zone
+
+
+def _jpeg(image: Image.Image, side: int) -> bytes:
+    copy = image.copy()
+    copy.thumbnail((side, side))
+    buffer = io.BytesIO()
+    copy.save(buffer, format="JPEG", quality=82, optimize=True)  # no exif= : nothing carried
+    return buffer.getvalue()
+
+
+def prepare(data: bytes) -> Prepared:
+    if not data:
+        raise ValidationError(_("The photo is empty."), code="empty")
+    if len(data) > MAX_BYTES:
+        raise ValidationError(
+            _("The photo is larger than %(mb)s MB.") % {"mb": MAX_BYTES // 1024 // 1024},
+            code="too_large",
+        )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            if image.format not in FORMATS:
+                raise ValidationError(_("Only JPEG, PNG, HEIC or WebP photos are accepted."))
+            if image.width * image.height > MAX_PIXELS:
+                raise ValidationError(_("The photo has too many pixels to be a phone photo."))
+            image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ValidationError(
+            _("The photo has too many pixels to be a phone photo."), code="bomb"
+        ) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise ValidationError(
+            _("This file is not a photo, or it is damaged."), code="not_image"
+        ) from exc
+    exif = image.getexif()
+    lon, lat = _gps(exif)
+    upright = ImageOps.exif_transpose(image).convert("RGB")
+    return Prepared(
+        original=data,
+        sha256=hashlib.sha256(data).hexdigest(),
+        public_jpeg=_jpeg(upright, PUBLIC_SIDE),
+        thumbnail_jpeg=_jpeg(upright, THUMB_SIDE),
+        width=upright.width,
+        height=upright.height,
+        taken_at=_taken_at(exif),
+        lon=lon,
+        lat=lat,
+    )

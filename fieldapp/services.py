@@ -1,0 +1,321 @@
+"""Writes from the field. Each takes the phone's submission UUID and stores it exactly once:
+a replay returns what the first call stored, so a flaky connection never doubles a record."""
+
+import datetime as dt
+import uuid
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.gis.geos import Point
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fieldapp import photos
+from fieldapp.models import (
+    Answer,
+    Checklist,
+    ChecklistItem,
+    FollowUp,
+    Inspection,
+    Photo,
+    ProgressReport,
+    SupervisorNote,
+)
+from gis.crs import distance_m
+from registry import services as registry_services
+from registry.models import Asset, Event, Project, Stage
+from registry.models.projects import STAGE_DATE_FIELDS
+from registry.scoping import Role, can_edit, group_names, sees_everything
+
+FIELD_ROLES = {Role.CITY, Role.TOWNSHIP, Role.SUPERVISOR, Role.INSPECTOR}
+YES = {"yes", "y", "true", "1", "是"}
+NO = {"no", "n", "false", "0", "否"}
+NOT_APPLICABLE = {"na", "n/a", "不适用"}
+
+
+def _subject_fields(subject: models.Model) -> dict:
+    return {
+        "subject_type": ContentType.objects.get_for_model(subject),
+        "subject_id": subject.pk,
+        "village_id": subject.village_id,
+    }
+
+
+def geometry_of(subject: models.Model):
+    return subject.geometry if isinstance(subject, Asset) else subject.location
+
+
+def ensure_field_access(actor: User, subject: models.Model) -> None:
+    """Field staff may write only about records of their own units."""
+    if not (sees_everything(actor) or FIELD_ROLES & group_names(actor)):
+        raise PermissionDenied(_("Only inspectors and supervisors can record field work."))
+    if not can_edit(actor, subject):
+        raise PermissionDenied(_("You can only record field work in your own admin units."))
+
+
+def kind_of(subject: models.Model) -> str:
+    return "project" if isinstance(subject, Project) else subject.kind
+
+
+def checklists_for(subject: models.Model) -> models.QuerySet[Checklist]:
+    checklists = Checklist.objects.filter(active=True, subject_kind=kind_of(subject))
+    if isinstance(subject, Project):
+        checklists = checklists.filter(models.Q(stage="") | models.Q(stage=subject.stage))
+    return checklists.prefetch_related("items")
+
+
+def _answer(item: ChecklistItem, raw: object) -> Answer | None:
+    """An unsaved Answer, None when left blank, or a ValidationError naming the item."""
+    text = str(raw).strip() if raw is not None else ""
+    if not text:
+        return None
+    answer = Answer(item=item)
+    if item.answer_type == ChecklistItem.AnswerType.YES_NO:
+        lowered = text.lower()
+        if lowered in NOT_APPLICABLE:
+            answer.not_applicable = True
+        elif lowered in YES | NO:
+            answer.yes = lowered in YES
+            answer.failed = not answer.yes
+        else:
+            raise ValidationError(_("“%(item)s”: answer yes, no or n/a.") % {"item": item.text})
+    elif item.answer_type == ChecklistItem.AnswerType.NUMBER:
+        try:
+            answer.number = Decimal(text)
+        except InvalidOperation as exc:
+            raise ValidationError(
+                _("“%(item)s”: %(value)s is not a number.") % {"item": item.text, "value": text}
+            ) from exc
+        answer.failed = item.minimum is not None and answer.number < item.minimum
+    else:
+        answer.text = text
+    return answer
+
+
+@transaction.atomic
+def record_inspection(
+    subject: models.Model,
+    *,
+    actor: User,
+    checklist: Checklist,
+    answers: dict[int, object],
+    client_uuid: uuid.UUID,
+    location: Point | None = None,
+    note: str = "",
+    stage_seen: str = "",
+    photo_item_ids: frozenset[int] = frozenset(),
+) -> tuple[Inspection, bool]:
+    """Store an inspection and open a follow-up for every failed check.
+
+    Returns (inspection, created). A replay of the same UUID returns the first inspection.
+    """
+    existing = Inspection.objects.filter(client_uuid=client_uuid).first()
+    if existing:
+        return existing, False
+    ensure_field_access(actor, subject)
+    if checklist.subject_kind != kind_of(subject):
+        raise ValidationError(_("This checklist is not for this kind of record."))
+    items = list(checklist.items.all())
+    prepared, missing, errors = [], [], []
+    for item in items:
+        try:
+            answer = _answer(item, answers.get(item.pk))
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+            continue
+        satisfied_by_photo = item.answer_type == "photo" and item.pk in photo_item_ids
+        if answer is None and item.mandatory and not satisfied_by_photo:
+            missing.append(item.text)
+        if answer is not None:
+            prepared.append(answer)
+    if missing:
+        errors.append(_("Please answer: %(items)s.") % {"items": "; ".join(missing)})
+    if errors:
+        raise ValidationError(errors)
+    conflict = ""
+    if isinstance(subject, Project) and stage_seen and stage_seen != subject.stage:
+        conflict = _(
+            "The project moved from “%(seen)s” to “%(now)s” while you were inspecting; your "
+            "answers are kept as given."
+        ) % {"seen": Stage(stage_seen).label, "now": subject.get_stage_display()}
+    inspection = Inspection.objects.create(
+        **_subject_fields(subject),
+        client_uuid=client_uuid,
+        checklist=checklist,
+        inspector=actor,
+        inspected_at=timezone.now(),
+        location=location,
+        note=note,
+        failed_count=sum(a.failed for a in prepared),
+        conflict=conflict,
+    )
+    for answer in prepared:
+        answer.inspection = inspection
+    Answer.objects.bulk_create(prepared)
+    due = timezone.localdate() + dt.timedelta(days=settings.FOLLOW_UP_DAYS)
+    FollowUp.objects.bulk_create(
+        FollowUp(**_subject_fields(subject), inspection=inspection, item=a.item, due_on=due)
+        for a in prepared
+        if a.failed
+    )
+    registry_services.log_event(
+        subject,
+        action=Event.Action.INSPECT,
+        changes={
+            "checklist": checklist.name,
+            "checks": len(prepared),
+            "failed": inspection.failed_count,
+        },
+        actor=actor,
+    )
+    return inspection, True
+
+
+@transaction.atomic
+def close_follow_up(follow_up: FollowUp, *, actor: User, evidence: str) -> FollowUp:
+    ensure_field_access(actor, follow_up.subject)
+    if not evidence.strip():
+        raise ValidationError(_("Describe how the problem was put right."))
+    if follow_up.status == FollowUp.Status.CLOSED:
+        return follow_up
+    follow_up.status = FollowUp.Status.CLOSED
+    follow_up.closed_at = timezone.now()
+    follow_up.closed_by = actor
+    follow_up.evidence = evidence.strip()
+    follow_up.save()
+    registry_services.log_event(
+        follow_up.subject,
+        action=Event.Action.RECTIFIED,
+        changes={"check": follow_up.item.text, "evidence": follow_up.evidence},
+        actor=actor,
+    )
+    return follow_up
+
+
+@transaction.atomic
+def add_photo(
+    subject: models.Model,
+    *,
+    actor: User,
+    data: bytes,
+    client_uuid: uuid.UUID,
+    purpose: str = Photo.Purpose.PROGRESS,
+    caption: str = "",
+    public: bool = True,
+    inspection: Inspection | None = None,
+    follow_up: FollowUp | None = None,
+) -> tuple[Photo, bool]:
+    """Store a photo once. Off-site photos are kept and flagged, never dropped."""
+    existing = Photo.objects.filter(client_uuid=client_uuid).first()
+    if existing:
+        return existing, False
+    ensure_field_access(actor, subject)
+    prepared = photos.prepare(data)
+    where = None
+    distance = None
+    if prepared.lon is not None:
+        where = Point(prepared.lon, prepared.lat, srid=4326)
+        distance = distance_m(geometry_of(subject), where)
+    name = f"{client_uuid}.jpg"
+    photo = Photo(
+        **_subject_fields(subject),
+        client_uuid=client_uuid,
+        sha256=prepared.sha256,
+        uploaded_by=actor,
+        purpose=purpose,
+        width=prepared.width,
+        height=prepared.height,
+        taken_at=prepared.taken_at,
+        location=where,
+        distance_m=distance,
+        off_site=distance is not None and distance > settings.FIELD_GEOFENCE_M,
+        public=public,
+        caption=caption[:200],
+        inspection=inspection,
+        follow_up=follow_up,
+    )
+    photo.original.save(f"{client_uuid}.orig", ContentFile(prepared.original), save=False)
+    photo.public_image.save(name, ContentFile(prepared.public_jpeg), save=False)
+    photo.thumbnail.save(name, ContentFile(prepared.thumbnail_jpeg), save=False)
+    photo.save()
+    if public:
+        registry_services.log_event(
+            subject,
+            action=Event.Action.PHOTO,
+            changes={"purpose": purpose, "sha256": prepared.sha256, "caption": photo.caption},
+            actor=actor,
+        )
+    return photo, True
+
+
+@transaction.atomic
+def report_progress(
+    project: Project,
+    *,
+    actor: User,
+    client_uuid: uuid.UUID,
+    percent: int,
+    stage_seen: str,
+    advance_to: str = "",
+) -> tuple[ProgressReport, bool]:
+    """Record progress from the site; a stage moved by someone else meanwhile is a conflict
+    shown to the reporter, and the report is kept rather than applied blindly."""
+    existing = ProgressReport.objects.filter(client_uuid=client_uuid).first()
+    if existing:
+        return existing, False
+    ensure_field_access(actor, project)
+    if not 0 <= percent <= 100:
+        raise ValidationError(_("Progress is a percentage from 0 to 100."))
+    report = ProgressReport(
+        **_subject_fields(project),
+        client_uuid=client_uuid,
+        reporter=actor,
+        percent=percent,
+        stage_seen=stage_seen,
+        advance_to=advance_to,
+    )
+    if stage_seen != project.stage:
+        report.conflict = _(
+            "The project is now at “%(now)s”, not “%(seen)s” as on your phone: progress was "
+            "not changed. Check the record and send it again."
+        ) % {"now": project.get_stage_display(), "seen": Stage(stage_seen).label}
+        report.save()
+        return report, True
+    fields: dict = {"progress_percent": percent}
+    if advance_to and advance_to != project.stage:
+        if Stage(advance_to).index != project.stage_index + 1:
+            raise ValidationError(_("A project moves to the next stage only, one at a time."))
+        fields["stage"] = advance_to
+        fields[STAGE_DATE_FIELDS[Stage(advance_to)]] = timezone.localdate()
+    report.save()
+    registry_services.update_project(project, actor=actor, **fields)
+    return report, True
+
+
+@transaction.atomic
+def write_note(
+    subject: models.Model, *, actor: User, text: str, public: bool, client_uuid: uuid.UUID
+) -> tuple[SupervisorNote, bool]:
+    existing = SupervisorNote.objects.filter(client_uuid=client_uuid).first()
+    if existing:
+        return existing, False
+    ensure_field_access(actor, subject)
+    if not text.strip():
+        raise ValidationError(_("The note is empty."))
+    note = SupervisorNote.objects.create(
+        **_subject_fields(subject),
+        client_uuid=client_uuid,
+        author=actor,
+        text=text.strip(),
+        public=public,
+    )
+    if public:
+        registry_services.log_event(
+            subject, action=Event.Action.NOTE, changes={"note": note.text}, actor=actor
+        )
+    return note, True
