@@ -56,8 +56,9 @@ def test_tapping_a_feature_opens_a_popup_linking_to_its_record(demo_server, phon
     phone.touchscreen.tap(x, y)
     link = phone.locator(".leaflet-popup-content a.map-popup-title")
     link.wait_for()
-    assert link.get_attribute("href").split("/")[1] in {"assets", "projects", "sites"}
+    assert link.get_attribute("href").split("/")[3] in {"asset", "project", "site"}
     link.click()
+    phone.wait_for_selector(".eid-code")  # the electronic ID page
     phone.wait_for_selector(".timeline")
 
 
@@ -69,7 +70,7 @@ def test_search_by_name_flies_to_the_asset_and_opens_its_popup(demo_server, phon
     link = phone.locator(".leaflet-popup-content a.map-popup-title")
     link.wait_for()
     assert link.inner_text() == asset.name
-    assert link.get_attribute("href") == f"/assets/{asset.pk}/"
+    assert link.get_attribute("href") == f"/e/of/asset/{asset.pk}/"
     phone.wait_for_function(f"({MAP_ZOOM})() >= 15")  # it flew in from the township view
     phone.wait_for_load_state("networkidle")
     screenshot(phone, "township-map-search-390")
