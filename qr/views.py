@@ -1,6 +1,7 @@
 """The public side of electronic IDs: typing a code, the record page a scan opens, QR images."""
 
 from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -8,6 +9,8 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from fieldapp import selectors as field_selectors
+from fieldapp.services import ensure_field_access
 from qr import images, selectors, services
 from qr.codes import MalformedCode
 from qr.models import PlaqueJob
@@ -66,9 +69,23 @@ def record(request: HttpRequest, code: str) -> HttpResponse:
         "base_template": RECORD_TEMPLATES[type(subject)],
         "public_url": images.public_url(eid.code),
     }
+    if isinstance(subject, Asset | Project):
+        context |= _field_context(request, subject)
     response = render(request, "qr/record.html", context)
     patch_cache_control(response, private=True, max_age=0)
     return response
+
+
+def _field_context(request: HttpRequest, subject: Asset | Project) -> dict:
+    """The public field record, and the field buttons for staff who may record work here."""
+    context = {"field": field_selectors.public_field_record(subject)}
+    if request.user.is_authenticated:
+        try:
+            ensure_field_access(request.user, subject)
+        except PermissionDenied:
+            return context
+        context["field_kind"] = field_selectors.kind_name(subject)
+    return context
 
 
 def _qr_response(request: HttpRequest, code: str, render_image, content_type: str):

@@ -1,0 +1,145 @@
+"""Forms of the field app. They check the shape of what a phone sent; the rules (who may write,
+what counts as a failed check, stage conflicts) are the services' business."""
+
+import uuid
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.gis.geos import Point
+from django.utils.translation import gettext_lazy as _
+
+from fieldapp.models import ChecklistItem
+from registry.models import Stage
+
+PHOTO_ACCEPT = {"accept": "image/*", "capture": "environment"}
+
+
+def photo_uuid(form_uuid: uuid.UUID, index: int) -> uuid.UUID:
+    """The nth photo of a submission gets the same UUID on every replay of that submission."""
+    return uuid.uuid5(form_uuid, f"photo-{index}")
+
+
+class MultiplePhotoInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    """Several files under one name; each is checked as a photo by the service that stores it."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultiplePhotoInput(attrs=PHOTO_ACCEPT | {"multiple": True}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        if not files and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        return [super(MultiplePhotoField, self).clean(f, initial) for f in files]
+
+
+class FieldLoginForm(AuthenticationForm):
+    username = forms.CharField(
+        label=_("Username or mobile number"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+
+
+class SubmissionForm(forms.Form):
+    """What every field form carries: the submission's UUID, made when the page was rendered,
+    so a double tap or a replay from the outbox stores once."""
+
+    client_uuid = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("client_uuid", uuid.uuid4())
+        super().__init__(*args, **kwargs)
+
+
+class InspectionForm(SubmissionForm):
+    """Answers stay as typed: the service parses them, so a phone replaying raw values and this
+    page get the same messages."""
+
+    lon = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
+    lat = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
+    stage_seen = forms.ChoiceField(required=False, choices=Stage.choices, widget=forms.HiddenInput)
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, items: list[ChecklistItem], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = items
+        for item in items:
+            if item.answer_type == ChecklistItem.AnswerType.PHOTO:
+                self.fields[f"item_{item.pk}"] = MultiplePhotoField(required=False)
+            else:
+                self.fields[f"item_{item.pk}"] = forms.CharField(required=False, max_length=2000)
+
+    def answers(self) -> dict[int, str]:
+        return {
+            item.pk: self.cleaned_data.get(f"item_{item.pk}", "")
+            for item in self.items
+            if item.answer_type != ChecklistItem.AnswerType.PHOTO
+        }
+
+    def photos(self) -> list[tuple[ChecklistItem, object]]:
+        return [
+            (item, upload)
+            for item in self.items
+            if item.answer_type == ChecklistItem.AnswerType.PHOTO
+            for upload in self.cleaned_data.get(f"item_{item.pk}") or []
+        ]
+
+    def location(self) -> Point | None:
+        lon, lat = self.cleaned_data.get("lon"), self.cleaned_data.get("lat")
+        return None if lon is None or lat is None else Point(lon, lat, srid=4326)
+
+    def rows(self) -> list[dict]:
+        """Items with the value typed last time, so a refused form comes back as it was."""
+        return [
+            {"item": item, "name": f"item_{item.pk}", "value": self.data.get(f"item_{item.pk}", "")}
+            for item in self.items
+        ]
+
+
+class PhotosForm(SubmissionForm):
+    photos = MultiplePhotoField(label=_("Photos"))
+    caption = forms.CharField(label=_("Caption"), required=False, max_length=200)
+    public = forms.BooleanField(label=_("Show on the public record"), required=False, initial=True)
+
+
+class ProgressForm(SubmissionForm):
+    percent = forms.IntegerField(
+        label=_("Progress (%)"),
+        min_value=0,
+        max_value=100,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    stage_seen = forms.ChoiceField(choices=Stage.choices, widget=forms.HiddenInput)
+    advance = forms.BooleanField(label=_("Advance to the next stage"), required=False)
+    photos = MultiplePhotoField(label=_("Photos"), required=False)
+    caption = forms.CharField(label=_("Caption"), required=False, max_length=200)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("advance") and not cleaned.get("photos"):
+            self.add_error("photos", _("Attach at least one photo of the site to move the stage."))
+        return cleaned
+
+
+class NoteForm(SubmissionForm):
+    text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 6}))
+    public = forms.BooleanField(label=_("Show on the public record"), required=False)
+
+
+class CloseFollowUpForm(SubmissionForm):
+    evidence = forms.CharField(
+        label=_("How was it put right?"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    photos = MultiplePhotoField(label=_("Photo of the rectification"), required=False)
+
+
+class NearbyForm(forms.Form):
+    lon = forms.FloatField(label=_("Longitude"), min_value=-180, max_value=180)
+    lat = forms.FloatField(label=_("Latitude"), min_value=-90, max_value=90)
