@@ -4,15 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0004_alter_event_action'),
+        ("registry", "0004_alter_event_action"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='event',
-            name='action',
-            field=models.CharField(choices=[('create', 'Created'), ('update', 'Changed'), ('retire', 'Retired'), ('payment', 'Payment recorded'), ('issue', 'Electronic ID issued'), ('inspect', 'Inspected'), ('photo', 'Photo added'), ('note', 'Supervisor note'), ('progress', 'Progress reported'), ('rectified', 'Problem rectified')], max_length=12, verbose_name='action'),
+            model_name="event",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("create", "Created"),
+                    ("update", "Changed"),
+                    ("retire", "Retired"),
+                    ("payment", "Payment recorded"),
+                    ("issue", "Electronic ID issued"),
+                    ("inspect", "Inspected"),
+                    ("photo", "Photo added"),
+                    ("note", "Supervisor note"),
+                    ("progress", "Progress reported"),
+                    ("rectified", "Problem rectified"),
+                ],
+                max_length=12,
+                verbose_name="action",
+            ),
         ),
     ]
