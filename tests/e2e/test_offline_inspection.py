@@ -1,0 +1,68 @@
+"""The issue's whole story on a phone: inspect a project with no signal, come back online,
+and the inspection and its photo reach the server and the public record."""
+
+import pytest
+
+from fieldapp.models import Checklist, Inspection, Photo
+from qr.models import ElectronicId
+from registry.models import Project
+from tests.e2e.conftest import screenshot
+from tests.e2e.test_offline import BADGE, log_in, outbox_keys
+from tests.fieldapp import photos
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def test_an_inspection_made_offline_syncs_and_appears_on_the_public_page(
+    demo_server, phone, media, tmp_path
+):
+    base = demo_server.url
+    project = Project.objects.filter(
+        stage="construction", village__name__in=["东岙村", "许岙村"]
+    ).first()
+    checklist = Checklist.objects.get(name="施工现场检查")
+    inspect = f"/field/project/{project.pk}/inspect/{checklist.pk}/"
+    picture = tmp_path / "site.jpg"
+    picture.write_bytes(photos.jpeg(size=(1200, 900)))
+
+    log_in(phone, base, inspect)
+    phone.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller")
+    phone.goto(f"{base}{inspect}")  # opened online: the form is now also in the cache
+    phone.wait_for_selector("form[data-locate]")
+
+    phone.context.set_offline(True)
+    for item in checklist.items.all():
+        name = f"item_{item.pk}"
+        if item.answer_type == "yes_no":
+            phone.locator(f'label:has(input[name="{name}"][value="yes"])').click()
+        elif item.answer_type == "number":
+            phone.fill(f'input[name="{name}"]', "4")
+        elif item.answer_type == "text":
+            phone.fill(f'textarea[name="{name}"]', "正常")
+        else:
+            phone.set_input_files(f'input[name="{name}"]', str(picture))
+    phone.wait_for_function("!document.querySelector('[data-busy]')")
+    phone.locator("button[data-once]").click()
+    phone.wait_for_selector(f'{BADGE}[data-count="1"]', state="visible")
+    assert len(outbox_keys(phone)) == 1
+    assert not Inspection.objects.exists()
+    screenshot(phone, "field-offline-inspection-390")
+
+    phone.context.set_offline(False)
+    phone.wait_for_function(
+        "document.querySelector('#outbox-status') === null"
+        " || document.querySelector('#outbox-status').dataset.count === '0'",
+        timeout=20_000,
+    )
+    inspection = Inspection.objects.get()
+    assert Photo.objects.filter(inspection=inspection).count() == 1
+
+    eid = ElectronicId.objects.get(subject_type__model="project", subject_id=project.pk)
+    phone.goto(f"{base}/e/{eid.code}")
+    phone.wait_for_function("document.querySelector('.photo-timeline img').naturalWidth > 0")
+    screenshot(phone, "field-synced-public-390")
