@@ -131,6 +131,7 @@ class ProgressForm(SubmissionForm):
 class NoteForm(SubmissionForm):
     text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 6}))
     public = forms.BooleanField(label=_("Show on the public record"), required=False)
+    photos = MultiplePhotoField(label=_("Photos"), required=False)
 
 
 class CloseFollowUpForm(SubmissionForm):

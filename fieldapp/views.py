@@ -303,25 +303,35 @@ def progress_done(request: HttpRequest, client_uuid) -> HttpResponse:
 @field_view("GET", "POST")
 def note(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     record = selectors.subject_in_scope(request.user, kind, pk)
-    form = forms.NoteForm(request.POST or None)
+    form = forms.NoteForm(request.POST or None, request.FILES or None)
     context = {"subject": record, "kind": kind, "form": form}
     if request.method == "GET":
         return render(request, "fieldapp/note.html", context)
     if not form.is_valid():
         return _refused(request, "fieldapp/note.html", context, _form_errors(form))
     try:
-        _note, created = services.write_note(
-            record,
-            actor=request.user,
-            text=form.cleaned_data["text"],
-            public=form.cleaned_data["public"],
-            client_uuid=form.cleaned_data["client_uuid"],
-        )
+        with transaction.atomic():
+            note, created = services.write_note(
+                record,
+                actor=request.user,
+                text=form.cleaned_data["text"],
+                public=form.cleaned_data["public"],
+                client_uuid=form.cleaned_data["client_uuid"],
+            )
+            stored = _add_photos(
+                record,
+                request,
+                form.cleaned_data["client_uuid"],
+                form.cleaned_data["photos"],
+                purpose=Photo.Purpose.NOTE,
+                public=note.public,
+                caption=note.text[:200],
+            )
     except ValidationError as exc:
         return _refused(request, "fieldapp/note.html", context, exc.messages)
     if created and not wants_json(request):
         messages.success(request, _("Note stored."))
-    return _stored(request, created, _subject_url(record))
+    return _stored(request, created, _subject_url(record), photos=[p for p, _c in stored])
 
 
 @field_view("POST")

@@ -112,6 +112,7 @@ def test_an_inspector_cannot_open_a_project_outside_their_units(client, inspecto
 
 def test_a_bookkeeper_in_scope_may_look_but_not_record(client, demo_user, project, checklist):
     client.force_login(demo_user("bookkeeper"))
+    client.cookies["django_language"] = "en"
     response = client.post(inspect_url(project, checklist), inspection_data(checklist))
     assert response.status_code == 403
     assert "Only inspectors" in response.content.decode()
@@ -321,3 +322,19 @@ def test_field_pages_stay_within_their_query_budget(
     with django_assert_max_num_queries(BUDGETS[page]):
         response = client.get(url)
     assert response.status_code == 200
+
+
+def test_a_public_note_with_a_photo_shows_both_on_the_public_page(client, demo_user, project):
+    client.force_login(demo_user("supervisor"))
+    url = reverse("fieldapp:note", args=["project", project.pk])
+    key = uuid.uuid4()
+    data = {"client_uuid": str(key), "text": "现场已设公示牌", "public": "on"}
+    response = client.post(url, data | {"photos": jpeg_upload()})
+    assert response.status_code == 302
+    note = SupervisorNote.objects.get(client_uuid=key)
+    photo = Photo.objects.get(purpose="note", subject_id=project.pk)
+    assert note.public and photo.public and photo.caption == "现场已设公示牌"
+    eid = ElectronicId.objects.get(subject_type__model="project", subject_id=project.pk)
+    html = client.get(f"/e/{eid.code}").content.decode()
+    assert "现场已设公示牌" in html
+    assert reverse("fieldapp:public-photo", args=[photo.pk, "thumb"]) in html
