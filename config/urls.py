@@ -25,6 +25,7 @@ urlpatterns = [
     path("api/token/", obtain_auth_token, name="api-token"),
     path("api/", include(router.urls)),
     path("e/", include("qr.urls")),
+    path("log/", include("registry.log_urls")),
     path("field/", include("fieldapp.offline_urls")),
     path("field/", include("fieldapp.urls")),
     path("visit/", include("registry.visitor_urls")),

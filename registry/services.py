@@ -22,6 +22,7 @@ from registry.models import (
     AdminUnit,
     Asset,
     Cooperative,
+    DailyHead,
     Event,
     Lease,
     LeasePayment,
@@ -109,6 +110,9 @@ def log_event(subject: models.Model, *, action: str, changes: dict, actor: User 
     )
     event.hash = event.compute_hash()
     event.save(force_insert=True)
+    DailyHead.objects.update_or_create(
+        day=timezone.localdate(event.at), defaults={"seq": event.seq, "hash": event.hash}
+    )
     return event
 
 

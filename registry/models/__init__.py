@@ -1,6 +1,6 @@
 from registry.models.assets import Asset, Cooperative
 from registry.models.base import TimeStampedModel
-from registry.models.events import GENESIS_HASH, Event
+from registry.models.events import GENESIS_HASH, DailyHead, Event
 from registry.models.leases import Lease, LeasePayment
 from registry.models.projects import Project, Stage
 from registry.models.sites import Route, RouteStop, Site
@@ -11,6 +11,7 @@ __all__ = [
     "AdminUnit",
     "Asset",
     "Cooperative",
+    "DailyHead",
     "Event",
     "Lease",
     "LeasePayment",

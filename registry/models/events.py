@@ -81,3 +81,19 @@ class Event(models.Model):
 
     def compute_hash(self, subject_label: str | None = None) -> str:
         return row_hash(self.as_chain_row(subject_label))
+
+
+class DailyHead(models.Model):
+    """The last hash of each day, kept so a history rewritten later shows against it."""
+
+    day = models.DateField(_("day"), unique=True)
+    seq = models.PositiveBigIntegerField(_("sequence"))
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("daily head")
+        verbose_name_plural = _("daily heads")
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} #{self.seq}"

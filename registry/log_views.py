@@ -1,0 +1,76 @@
+"""The public log (步步留痕) for anyone to download and check without trusting this server."""
+
+import json
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from gis.http import conditional, data_version, make_etag
+from registry.models import AdminUnit, DailyHead, Event
+
+EVENTS_PER_PAGE = 50
+
+
+def _head() -> dict:
+    last = Event.objects.order_by("-seq").values("seq", "hash", "at").first()
+    if last is None:
+        return {"head": "0" * 64, "count": 0, "seq": 0, "at": None}
+    return {"head": last["hash"], "count": last["seq"], "seq": last["seq"], "at": last["at"]}
+
+
+@require_GET
+def head(request: HttpRequest) -> HttpResponse:
+    return conditional(
+        request,
+        make_etag("log-head", data_version()),
+        lambda: JsonResponse(_head()),
+        max_age=10,
+    )
+
+
+def _lines():
+    events = Event.objects.select_related("subject_type", "unit").order_by("seq")
+    for event in events.iterator(chunk_size=2000):
+        row = event.as_chain_row()
+        row["unit"] = event.unit.code if event.unit else None
+        yield json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+@require_GET
+def events_jsonl(request: HttpRequest) -> HttpResponse:
+    """Every event in chain order, one JSON object a line, with every field the hash covers."""
+
+    def build() -> HttpResponse:
+        response = StreamingHttpResponse(_lines(), content_type="application/x-ndjson")
+        response["Content-Disposition"] = 'attachment; filename="qinglian-events.jsonl"'
+        return response
+
+    return conditional(request, make_etag("log-jsonl", data_version()), build, max_age=60)
+
+
+@require_GET
+def heads(request: HttpRequest) -> HttpResponse:
+    days = list(DailyHead.objects.values("day", "seq", "hash"))
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return JsonResponse({"heads": days}, json_dumps_params={"default": str})
+    return render(request, "registry/log_heads.html", {"days": days, "current": _head()})
+
+
+@require_GET
+def browse(request: HttpRequest) -> HttpResponse:
+    events = Event.objects.select_related("subject_type", "unit").order_by("-seq")
+    village = request.GET.get("village", "")
+    if village:
+        events = events.filter(unit__code=village)
+    kind = request.GET.get("subject", "")
+    if kind in {"asset", "project", "site", "lease", "leasepayment", "route", "adminunit"}:
+        events = events.filter(subject_type__model=kind)
+    page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    villages = AdminUnit.objects.filter(level=AdminUnit.Level.VILLAGE).only("code", "name")
+    return render(
+        request,
+        "registry/log.html",
+        {"page": page, "villages": villages, "village": village, "subject": kind},
+    )
