@@ -39,6 +39,10 @@ BASEMAP = os.environ.get("BASEMAP", "none")
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "qinglian-demo")
 FIELD_GEOFENCE_M = float(os.environ.get("FIELD_GEOFENCE_M", "200"))  # photos farther are flagged
 FOLLOW_UP_DAYS = 14  # a failed check is due for rectification after this many days
+# Lease rules: the longest term by asset kind, and how far below its valuation a rent may fall
+# before it is flagged as a possible favour rent (人情租).
+LEASE_MAX_YEARS = {"building": 5, "facility": 5, "parcel": 15}
+FAVOUR_RENT_PERCENT = 20
 
 INSTALLED_APPS = [
     "django.contrib.admin",

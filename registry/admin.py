@@ -148,7 +148,16 @@ class LeaseTownshipFilter(TownshipFilter):
 @admin.register(Lease)
 class LeaseAdmin(RecordAdmin):
     unit_path = "asset__village"
-    list_display = ("asset", "tenant_name", "start_on", "end_on", "annual_rent", "arrears")
+    list_display = (
+        "asset",
+        "tenant_name",
+        "start_on",
+        "end_on",
+        "annual_rent",
+        "valuation",
+        "arrears",
+        "warnings",
+    )
     list_filter = ("awarded_by", "payment_schedule", LeaseTownshipFilter)
     search_fields = ("asset__name", "tenant_name", "asset__village__name")
     list_select_related = ("asset", "asset__village")
@@ -156,6 +165,10 @@ class LeaseAdmin(RecordAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(paid_total=Sum("payments__amount"))
+
+    @admin.display(description=_("warnings"))
+    def warnings(self, obj):
+        return " ".join(obj.flags())
 
     @admin.display(description=_("arrears (yuan)"))
     def arrears(self, obj):

@@ -885,7 +885,7 @@ def lease_spec(rng: random.Random, key: str, asset: Asset, village: str, arrears
     start_on, end_on = term(rng, years, (18, 40) if arrears else (1, 12 * years))
     rent = annual_rent(rng, key, asset, village)
     deposit_share = 0.2 if asset.kind == P else rng.choice((1 / 6, 1 / 4))  # 2-3 months
-    return {
+    spec = {
         "asset": asset,
         "tenant_name": name,
         "tenant_kind": kind,
@@ -898,6 +898,11 @@ def lease_spec(rng: random.Random, key: str, asset: Asset, village: str, arrears
         "awarded_by": rng.choices(list(Lease.Award), weights=(60, 25, 5, 10))[0],
         "_missing": rng.randint(1, 3) if arrears else 0,
     }
+    # The rent valuation (租金评估): auctions and tenders meet it; negotiated leases in the demo
+    # fall a third below it, so the favour-rent flag (人情租) has cases to show.
+    below = spec["awarded_by"] == Lease.Award.NEGOTIATION
+    spec["valuation"] = money(float(rent) * (1.5 if below else 1.0), 100)
+    return spec
 
 
 def lease_specs(rng: random.Random, assets: dict[str, dict[str, list]]) -> list[dict]:

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from registry.models.assets import Asset
@@ -53,6 +54,7 @@ class Lease(TimeStampedModel):
         "payment_schedule",
         "deposit",
         "awarded_by",
+        "valuation",
     )
 
     asset = models.ForeignKey(
@@ -82,6 +84,15 @@ class Lease(TimeStampedModel):
         validators=[MinValueValidator(Decimal("0"))],
     )
     awarded_by = models.CharField(_("awarded by"), max_length=12, choices=Award.choices)
+    valuation = models.DecimalField(
+        _("assessed annual rent (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("The rent valuation (租金评估) the lease is compared with."),
+    )
 
     class Meta:
         verbose_name = _("lease")
@@ -123,6 +134,25 @@ class Lease(TimeStampedModel):
         limits = getattr(settings, "LEASE_MAX_YEARS", DEFAULT_MAX_LEASE_YEARS)
         limit = limits.get(self.asset.kind)
         return limit is not None and add_months(self.start_on, 12 * limit) < self.end_on
+
+    @property
+    def is_favour_rent(self) -> bool:
+        """Rent below the valuation by more than FAVOUR_RENT_PERCENT: a possible 人情租."""
+        if not self.valuation:
+            return False
+        allowed = Decimal(100 - getattr(settings, "FAVOUR_RENT_PERCENT", 20)) / 100
+        return self.annual_rent < self.valuation * allowed
+
+    def flags(self) -> list[str]:
+        """Warnings for the public and for staff, in the language of the request."""
+        found = []
+        if self.is_overlong:
+            found.append(gettext("The term is longer than the rules allow for this kind of asset."))
+        if self.is_favour_rent:
+            found.append(
+                gettext("The rent is well below the valuation: a possible favour rent (人情租).")
+            )
+        return found
 
     def is_active(self, on: dt.date) -> bool:
         return self.start_on <= on < self.end_on
