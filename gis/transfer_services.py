@@ -9,8 +9,6 @@ import would do.
 import datetime as dt
 import logging
 import re
-import subprocess
-import sys
 import time
 import unicodedata
 from collections.abc import Callable
@@ -39,6 +37,7 @@ from django.utils.translation import ngettext
 from gis import importers
 from gis.models import ImportJob
 from registry import services
+from registry.background import run_command_after_commit
 from registry.models import AdminUnit, Asset
 from registry.scoping import can_edit
 
@@ -551,7 +550,7 @@ def check_import(job: ImportJob) -> ImportJob:
         return run_import_job(job)
     job.total = rows or 0
     job.save(update_fields=["total", "updated"])
-    transaction.on_commit(lambda: _spawn(job))
+    run_command_after_commit("import_assets", "--job", str(job.pk))
     return job
 
 
@@ -565,21 +564,8 @@ def apply_import(job: ImportJob) -> ImportJob:
         )
     job.action, job.status, job.done = ImportJob.Action.APPLY, ImportJob.Status.QUEUED, 0
     job.save(update_fields=["action", "status", "done", "updated"])
-    transaction.on_commit(lambda: _spawn(job))
+    run_command_after_commit("import_assets", "--job", str(job.pk))
     return job
-
-
-def _spawn(job: ImportJob) -> None:
-    command = [
-        sys.executable,
-        str(settings.BASE_DIR / "manage.py"),
-        "import_assets",
-        "--job",
-        str(job.pk),
-    ]
-    subprocess.Popen(  # noqa: S603 - our own command, arguments we made
-        command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
 
 
 class JobProgress:

@@ -1,11 +1,8 @@
 """Issuing electronic IDs and counting scans."""
 
-import subprocess
-import sys
 import tempfile
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +16,7 @@ from qr.codes import MAX_SERIAL, PREFIXES, format_code, place_of
 from qr.models import ElectronicId, PlaqueJob, ScanCount
 from qr.plaques import build_sheets
 from qr.selectors import plaque_items
+from registry.background import run_command_after_commit
 from registry.models import AdminUnit, Asset, Event, Project, Site
 from registry.scoping import can_edit
 from registry.services import log_event
@@ -146,16 +144,5 @@ def start_plaque_job(codes: list[str], *, layout: int, actor: User | None) -> Pl
     job = PlaqueJob.objects.create(
         requested_by=actor, codes=sorted(codes), layout=layout, total=len(codes)
     )
-    command = [
-        sys.executable,
-        str(settings.BASE_DIR / "manage.py"),
-        "plaques",
-        "--job",
-        str(job.pk),
-    ]
-    transaction.on_commit(
-        lambda: subprocess.Popen(  # noqa: S603 - our own command, arguments we made
-            command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-    )
+    run_command_after_commit("plaques", "--job", str(job.pk))
     return job

@@ -126,10 +126,6 @@ class Lease(TimeStampedModel):
         return self.tenant_name[0] + "*" * max(len(self.tenant_name) - 1, 1)
 
     @property
-    def term_years(self) -> float:
-        return round((self.end_on - self.start_on).days / 365.25, 1)
-
-    @property
     def is_overlong(self) -> bool:
         limits = getattr(settings, "LEASE_MAX_YEARS", DEFAULT_MAX_LEASE_YEARS)
         limit = limits.get(self.asset.kind)
