@@ -941,7 +941,7 @@ def top_up_baiyanqiao(specs: list[dict]) -> None:
     factory_total = sum(s["annual_rent"] for s in factories)
     factor = (BAIYANQIAO_RENT_TARGET - total + factory_total) / factory_total
     for spec in factories:
-        for name in ("annual_rent", "deposit"):
+        for name in ("annual_rent", "deposit", "valuation"):
             spec[name] = (spec[name] * factor / 100).quantize(Decimal(1), ROUND_CEILING) * 100
 
 
