@@ -43,6 +43,12 @@ FOLLOW_UP_DAYS = 14  # a failed check is due for rectification after this many d
 # before it is flagged as a possible favour rent (人情租).
 LEASE_MAX_YEARS = {"building": 5, "facility": 5, "parcel": 15}
 FAVOUR_RENT_PERCENT = 20
+# Small projects: an audited settlement this many percent above the contract is flagged.
+SETTLEMENT_OVERRUN_PERCENT = 10
+# Procedure documents (PDF, images): the largest file accepted.
+DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
+# Auctions of lease rights: the announcement must be public this many days before the auction.
+AUCTION_NOTICE_DAYS = 5
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from registry import auction_api
 from registry.api import AssetViewSet, ProjectViewSet, RouteViewSet, SiteViewSet, UnitViewSet
 
 router = DefaultRouter()
@@ -14,6 +15,7 @@ router.register("projects", ProjectViewSet, basename="project")
 router.register("sites", SiteViewSet, basename="site")
 router.register("routes", RouteViewSet, basename="route")
 router.register("units", UnitViewSet, basename="unit")
+auction_api.register(router)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -23,6 +25,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("api/token/", obtain_auth_token, name="api-token"),
+    path("", include("registry.open_data_urls")),
     path("api/", include(router.urls)),
     path("e/", include("qr.urls")),
     path("log/", include("registry.log_urls")),
@@ -30,6 +33,7 @@ urlpatterns = [
     path("field/", include("fieldapp.urls")),
     path("visit/", include("registry.visitor_urls")),
     path("transfer/", include("gis.transfer_urls")),
+    path("", include("registry.auction_urls")),
     path("", include("gis.urls")),
     path("", include("registry.urls")),
 ]

@@ -244,3 +244,5 @@ class ProfileAdmin(admin.ModelAdmin):
     list_display = ("user", "phone")
     filter_horizontal = ("units",)
     search_fields = ("user__username", "phone")
+
+from registry import admin_leasing  # noqa: E402, F401  (auctions, bids, sublets)

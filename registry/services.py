@@ -30,7 +30,9 @@ from registry.models import (
     Route,
     RouteStop,
     Site,
+    Stage,
 )
+from registry.models.projects import STAGE_DATE_FIELDS
 from registry.scoping import can_edit
 
 M = TypeVar("M", bound=models.Model)
@@ -190,11 +192,51 @@ def retire_asset(asset: Asset, *, actor: User | None) -> Asset:
     return save_record(asset, actor=actor, action=Event.Action.RETIRE)
 
 
+# Moved only by `registry.procedure`, which checks each stage has its records first.
+PROCEDURE_FIELDS = frozenset(
+    {
+        "stage",
+        *STAGE_DATE_FIELDS.values(),
+        "budget_price",
+        "guidance_agency",
+        "contracting_method",
+        "contract_amount",
+        "contract_signed_on",
+        "contractor",
+        "over_guidance_reason",
+        "acceptance_passed",
+        "acceptance_opinion",
+        "settlement_amount",
+        "audit_agency",
+    }
+)
+
+
+def _refuse_procedure_fields(fields: dict, allowed: frozenset = frozenset()) -> None:
+    named = sorted(set(fields) & (PROCEDURE_FIELDS - allowed))
+    if named:
+        raise ValidationError(
+            {
+                name: _(
+                    "This is part of the project procedure and changes only through its "
+                    "stages (/staff/projects/ or /api/procedure/)."
+                )
+                for name in named
+            }
+        )
+
+
 def create_project(*, actor: User | None, **fields: object) -> Project:
+    """A new project starts at the proposal stage, registered today unless a date is given."""
+    if fields.get("stage", Stage.PROPOSAL) != Stage.PROPOSAL:
+        raise ValidationError({"stage": _("A new project starts at the proposal stage.")})
+    _refuse_procedure_fields(fields, allowed=frozenset({"stage", "proposed_on"}))
+    fields.setdefault("proposed_on", timezone.localdate())
     return _create(Project, actor=actor, **fields)
 
 
 def update_project(project: Project, *, actor: User | None, **fields: object) -> Project:
+    _refuse_procedure_fields(fields)
     return _update(project, actor=actor, **fields)
 
 

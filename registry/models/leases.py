@@ -55,6 +55,7 @@ class Lease(TimeStampedModel):
         "deposit",
         "awarded_by",
         "valuation",
+        "renews",
     )
 
     asset = models.ForeignKey(
@@ -93,6 +94,15 @@ class Lease(TimeStampedModel):
         validators=[MinValueValidator(Decimal("0"))],
         help_text=_("The rent valuation (租金评估) the lease is compared with."),
     )
+    renews = models.OneToOneField(
+        "self",
+        verbose_name=_("renews"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="renewal",
+        help_text=_("The lease this one continues (续租)."),
+    )
 
     class Meta:
         verbose_name = _("lease")
@@ -121,9 +131,9 @@ class Lease(TimeStampedModel):
     @property
     def tenant_public_name(self) -> str:
         """Organisations are named in full; an individual only by family name (张**)."""
-        if self.tenant_kind == self.TenantKind.ORGANISATION or not self.tenant_name:
-            return self.tenant_name
-        return self.tenant_name[0] + "*" * max(len(self.tenant_name) - 1, 1)
+        from registry.privacy import public_name
+
+        return public_name(self.tenant_name, self.tenant_kind)
 
     @property
     def is_overlong(self) -> bool:
@@ -214,3 +224,71 @@ class LeasePayment(TimeStampedModel):
     @property
     def village_id_for_scope(self) -> int | None:
         return self.lease.asset.village_id if self.lease_id else None
+
+
+class Sublet(TimeStampedModel):
+    """A sublet the tenant declared (转租申报). A sublet not declared here is not allowed."""
+
+    PUBLIC_FIELDS = (
+        "lease",
+        "subtenant_public_name",
+        "subtenant_kind",
+        "start_on",
+        "end_on",
+        "purpose",
+        "declared_on",
+    )
+
+    lease = models.ForeignKey(
+        Lease, verbose_name=_("lease"), on_delete=models.PROTECT, related_name="sublets"
+    )
+    subtenant_name = models.CharField(_("subtenant"), max_length=120)
+    subtenant_kind = models.CharField(
+        _("subtenant kind"),
+        max_length=12,
+        choices=Lease.TenantKind.choices,
+        default=Lease.TenantKind.PERSON,
+    )
+    subtenant_contact = models.CharField(_("subtenant contact"), max_length=60, blank=True)
+    start_on = models.DateField(_("start"))
+    end_on = models.DateField(_("end"))
+    purpose = models.CharField(_("use"), max_length=200, blank=True)
+    declared_on = models.DateField(_("declared on"))
+
+    class Meta:
+        verbose_name = _("declared sublet")
+        verbose_name_plural = _("declared sublets")
+        ordering = ["lease", "start_on"]
+        constraints = [
+            models.CheckConstraint(
+                name="sublet_end_after_start",
+                condition=Q(end_on__gt=F("start_on")),
+                violation_error_message=_("A sublet must end after it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lease} → {self.subtenant_public_name}"
+
+    @property
+    def village_id_for_scope(self) -> int | None:
+        return self.lease.asset.village_id if self.lease_id else None
+
+    @property
+    def subtenant_public_name(self) -> str:
+        from registry.privacy import public_name
+
+        return public_name(self.subtenant_name, self.subtenant_kind)
+
+    def clean(self) -> None:
+        errors: dict[str, list] = {}
+        if self.start_on and self.end_on and self.end_on <= self.start_on:
+            errors["end_on"] = [_("A sublet must end after it starts.")]
+        if self.lease_id and self.start_on and self.end_on:
+            if self.start_on < self.lease.start_on or self.end_on > self.lease.end_on:
+                errors.setdefault("end_on", []).append(
+                    _("A sublet must lie within the term of the lease (%(start)s to %(end)s).")
+                    % {"start": self.lease.start_on, "end": self.lease.end_on}
+                )
+        if errors:
+            raise ValidationError(errors)

@@ -1,10 +1,12 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gis.validation import clean_geometry
@@ -81,6 +83,12 @@ class Project(TimeStampedModel):
         "settlement_amount",
         "paid_amount",
         "progress_percent",
+        "guidance_agency",
+        "contracting_method",
+        "contract_signed_on",
+        "over_guidance_reason",
+        "acceptance_passed",
+        "audit_agency",
     )
 
     name = models.CharField(_("name"), max_length=150)
@@ -97,12 +105,12 @@ class Project(TimeStampedModel):
     stage = models.CharField(
         _("current stage"), max_length=12, choices=Stage.choices, default=Stage.PROPOSAL
     )
-    proposed_on = models.DateField(_("proposal decided on"), null=True, blank=True)
-    budget_priced_on = models.DateField(_("guidance price issued on"), null=True, blank=True)
-    contracted_on = models.DateField(_("contract signed on"), null=True, blank=True)
+    proposed_on = models.DateField(_("proposal registered on"), null=True, blank=True)
+    budget_priced_on = models.DateField(_("budget stage reached on"), null=True, blank=True)
+    contracted_on = models.DateField(_("contracting stage reached on"), null=True, blank=True)
     construction_started_on = models.DateField(_("construction started on"), null=True, blank=True)
-    accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
-    settled_on = models.DateField(_("settlement audited on"), null=True, blank=True)
+    accepted_on = models.DateField(_("acceptance stage reached on"), null=True, blank=True)
+    settled_on = models.DateField(_("settlement stage reached on"), null=True, blank=True)
     budget_price = _money(_("budget guidance price (yuan)"))
     contract_amount = _money(_("contract amount (yuan)"))
     contractor = models.CharField(_("contractor"), max_length=150, blank=True)
@@ -118,6 +126,31 @@ class Project(TimeStampedModel):
     progress_percent = models.PositiveSmallIntegerField(
         _("progress (%)"), default=0, validators=[MaxValueValidator(100)]
     )
+
+    class Method(models.TextChoices):
+        """Simplified contracting methods for works under the threshold (简化版发包方式)."""
+
+        SIMPLE_TENDER = "simple_tender", _("Simplified open tender (简易招标)")
+        COMPARISON = "comparison", _("Competitive selection among invited firms (比选)")
+        NEGOTIATION = "negotiation", _("Competitive negotiation (竞争性谈判)")
+        DIRECT = "direct", _("Direct award (直接发包)")
+
+    guidance_agency = models.CharField(
+        _("guidance price agency"),
+        max_length=150,
+        blank=True,
+        help_text=_("The third-party agency that issued the budget guidance price."),
+    )
+    contracting_method = models.CharField(
+        _("contracting method"), max_length=14, choices=Method.choices, blank=True
+    )
+    contract_signed_on = models.DateField(_("contract signed on"), null=True, blank=True)
+    over_guidance_reason = models.TextField(
+        _("reason the contract exceeds the guidance price"), blank=True
+    )
+    acceptance_passed = models.BooleanField(_("acceptance passed"), null=True, blank=True)
+    acceptance_opinion = models.TextField(_("acceptance opinion"), blank=True)
+    audit_agency = models.CharField(_("settlement audit agency"), max_length=150, blank=True)
 
     class Meta:
         verbose_name = _("small project")
@@ -161,6 +194,36 @@ class Project(TimeStampedModel):
     @property
     def stage_index(self) -> int:
         return Stage(self.stage).index
+
+    @property
+    def exceeds_guidance(self) -> bool:
+        return (
+            self.contract_amount is not None
+            and self.budget_price is not None
+            and self.contract_amount > self.budget_price
+        )
+
+    @property
+    def settlement_overrun(self) -> bool:
+        """An audited settlement more than SETTLEMENT_OVERRUN_PERCENT above the contract."""
+        if self.settlement_amount is None or self.contract_amount is None:
+            return False
+        percent = Decimal(getattr(settings, "SETTLEMENT_OVERRUN_PERCENT", 10))
+        return self.settlement_amount > self.contract_amount * (1 + percent / 100)
+
+    def flags(self) -> list[str]:
+        """Warnings for the public and for staff, in the language of the request."""
+        found = []
+        if self.exceeds_guidance:
+            found.append(
+                gettext("The contract amount is above the budget guidance price (reason given).")
+            )
+        if self.settlement_overrun:
+            found.append(
+                gettext("The audited settlement is more than %(percent)s%% over the contract.")
+                % {"percent": getattr(settings, "SETTLEMENT_OVERRUN_PERCENT", 10)}
+            )
+        return found
 
     def stage_timeline(self) -> list[dict]:
         """Each stage with its date and whether it is done, current or ahead."""
@@ -212,5 +275,14 @@ class Project(TimeStampedModel):
                 )
             if value is not None:
                 previous = value
+        if self.exceeds_guidance and not self.over_guidance_reason.strip():
+            errors.setdefault("over_guidance_reason", []).append(
+                _(
+                    "The contract amount is above the budget guidance price: give the reason, "
+                    "or the contract cannot be recorded."
+                )
+            )
+        if self.contract_signed_on is not None and self.contract_signed_on > today:
+            errors.setdefault("contract_signed_on", []).append(_("A date cannot be in the future."))
         if errors:
             raise ValidationError(errors)

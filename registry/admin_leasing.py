@@ -1,0 +1,1 @@
+"""Admin of auctions, bids and declared sublets. Filled by the auctions work."""
