@@ -8,7 +8,10 @@ class FieldappConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from fieldapp.receivers import create_demo_checklists
-        from registry.signals import demo_loaded
+        from fieldapp.receivers import create_demo_checklists, inspect_demo_projects
+        from registry.signals import demo_inspections_wanted, demo_loaded
 
         demo_loaded.connect(create_demo_checklists, dispatch_uid="fieldapp-demo-checklists")
+        demo_inspections_wanted.connect(
+            inspect_demo_projects, dispatch_uid="fieldapp-demo-inspections"
+        )

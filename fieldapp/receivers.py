@@ -1,6 +1,17 @@
+import datetime as dt
+import io
+import uuid
+import zlib
+
+from django.contrib.auth.models import Group, User
 from django.db import transaction
+from django.utils import timezone
+from PIL import Image
 
 from fieldapp.models import Checklist, ChecklistItem
+from registry.scoping import Role
+
+DEMO_INSPECTOR = "city"  # the demo city discipline commission login; it may inspect anywhere
 
 DEMO_CHECKLISTS = {
     ("project", "construction", "施工现场检查"): [
@@ -54,3 +65,54 @@ def create_demo_checklists(sender, **kwargs) -> str:
                     for i, (text, kind_, unit, minimum, mandatory) in enumerate(items, start=1)
                 )
     return f"Field checklists: {Checklist.objects.count()}"
+
+
+def _demo_photo(seed: int) -> bytes:
+    """A small plain JPEG standing in for a site photo (no EXIF, so no place or time)."""
+    shade = 90 + seed % 120
+    image = Image.new("RGB", (160, 120), (shade, shade - 20, 60))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=70)
+    return buffer.getvalue()
+
+
+def inspect_demo_projects(sender, projects, **kwargs) -> None:
+    """One passing construction inspection with a photo for each demo project, on its date."""
+    from fieldapp import services
+
+    create_demo_checklists(sender)
+    inspector, created = User.objects.get_or_create(username=DEMO_INSPECTOR)
+    if created:
+        inspector.set_unusable_password()
+        inspector.save()
+    inspector.groups.add(Group.objects.get_or_create(name=Role.CITY)[0])
+    checklist = Checklist.objects.get(subject_kind="project", stage="construction")
+    items = list(checklist.items.all())
+    for project, day in projects:
+        key = uuid.UUID(int=zlib.crc32(f"demo-inspection-{project.pk}".encode()))
+        when = timezone.make_aware(dt.datetime.combine(day, dt.time(10, 30)))
+        answers = {
+            item.pk: {"yes_no": "yes", "number": "12"}.get(item.answer_type)
+            for item in items
+            if item.answer_type != "photo"
+        }
+        photo_items = frozenset(item.pk for item in items if item.answer_type == "photo")
+        inspection, _created = services.record_inspection(
+            project,
+            actor=inspector,
+            checklist=checklist,
+            answers=answers,
+            client_uuid=key,
+            stage_seen=project.stage,
+            photo_item_ids=photo_items,
+            inspected_at=when,
+        )
+        services.add_photo(
+            project,
+            actor=inspector,
+            data=_demo_photo(project.pk),
+            client_uuid=uuid.UUID(int=key.int ^ 1),
+            purpose="inspection",
+            caption=checklist.name,
+            inspection=inspection,
+        )

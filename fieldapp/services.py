@@ -27,9 +27,9 @@ from fieldapp.models import (
     SupervisorNote,
 )
 from gis.crs import distance_m
+from registry import procedure
 from registry import services as registry_services
 from registry.models import Asset, Event, Project, Stage
-from registry.models.projects import STAGE_DATE_FIELDS
 from registry.scoping import Role, can_edit, group_names, sees_everything
 
 FIELD_ROLES = {Role.CITY, Role.TOWNSHIP, Role.SUPERVISOR, Role.INSPECTOR}
@@ -109,9 +109,11 @@ def record_inspection(
     note: str = "",
     stage_seen: str = "",
     photo_item_ids: frozenset[int] = frozenset(),
+    inspected_at: dt.datetime | None = None,
 ) -> tuple[Inspection, bool]:
     """Store an inspection and open a follow-up for every failed check.
 
+    `inspected_at` is when it was made on site (an offline phone sends it later); now if None.
     Returns (inspection, created). A replay of the same UUID returns the first inspection.
     """
     existing = Inspection.objects.filter(client_uuid=client_uuid).first()
@@ -135,6 +137,8 @@ def record_inspection(
             prepared.append(answer)
     if missing:
         errors.append(_("Please answer: %(items)s.") % {"items": "; ".join(missing)})
+    if inspected_at is not None and inspected_at > timezone.now():
+        errors.append(_("An inspection cannot be dated in the future."))
     if errors:
         raise ValidationError(errors)
     conflict = ""
@@ -148,7 +152,7 @@ def record_inspection(
         client_uuid=client_uuid,
         checklist=checklist,
         inspector=actor,
-        inspected_at=timezone.now(),
+        inspected_at=inspected_at or timezone.now(),
         location=location,
         note=note,
         failed_count=sum(a.failed for a in prepared),
@@ -286,14 +290,12 @@ def report_progress(
         ) % {"now": project.get_stage_display(), "seen": Stage(stage_seen).label}
         report.save()
         return report, True
-    fields: dict = {"progress_percent": percent}
-    if advance_to and advance_to != project.stage:
-        if Stage(advance_to).index != project.stage_index + 1:
-            raise ValidationError(_("A project moves to the next stage only, one at a time."))
-        fields["stage"] = advance_to
-        fields[STAGE_DATE_FIELDS[Stage(advance_to)]] = timezone.localdate()
     report.save()
-    registry_services.update_project(project, actor=actor, **fields)
+    if percent != project.progress_percent:
+        project = registry_services.update_project(project, actor=actor, progress_percent=percent)
+    if advance_to and advance_to != project.stage:
+        # The procedure decides: the next stage only, and only with its records complete.
+        procedure.advance(project, actor=actor, to=advance_to, on=timezone.localdate())
     return report, True
 
 

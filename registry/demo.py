@@ -15,13 +15,16 @@ from decimal import ROUND_CEILING, Decimal
 
 from django.contrib.auth.models import Group, User
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point, Polygon, WKTWriter
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from gis.crs import MU_IN_M2
-from registry import services
+from registry import procedure, services
 from registry.models import (
     AdminUnit,
     Asset,
     Cooperative,
+    Deliberation,
+    Disclosure,
     Event,
     Lease,
     LeasePayment,
@@ -34,6 +37,7 @@ from registry.models import (
 from registry.models.leases import add_months
 from registry.models.projects import STAGE_DATE_FIELDS
 from registry.scoping import Role
+from registry.signals import demo_inspections_wanted
 
 DEMO_TODAY = dt.date(2026, 11, 1)
 SEED = 330381
@@ -990,52 +994,242 @@ def stage_dates(rng: random.Random, stage: Stage, days_ago: int | None) -> dict:
     return {STAGE_DATE_FIELDS[s]: d for s, d in zip(Stage, reversed(dates), strict=False)}
 
 
-def project_fields(rng: random.Random, row: ProjectRow, area: Area, pilot: bool) -> dict:
+GUIDANCE_AGENCIES = ["瑞安市正信工程造价咨询有限公司", "温州华信工程咨询有限公司"]
+AUDIT_AGENCIES = ["瑞安市明正会计师事务所", "浙江天瑞工程造价审计有限公司"]
+DISCLOSURE_PLACES = ["村务公开栏", "村务公开栏及“瑞安三资”微信公众号", "村文化礼堂公告栏"]
+# (entitled low, entitled high) members of each deliberation's meeting, by step
+MEETING_SIZE = {"proposal": (5, 7), "joint": (9, 15), "party": (35, 110), "resolution": (31, 65)}
+OVER_GUIDANCE = {
+    "老旧小区雨污分流改造": "地下管线复杂，开挖深度增加，经村民代表会议同意按合同价签订。"
+}
+SETTLEMENT_OVERRUN = {"污水零直排改造": 1.12}
+
+
+@dataclass
+class ProjectPlan:
+    """A demo project on its way through the procedure to its row's stage."""
+
+    row: ProjectRow
+    project: Project
+    dates: dict
+    guidance: Decimal | None = None
+
+
+def demo_pdf(*lines: str) -> bytes:
+    """A one-page PDF with a few ASCII lines: a stand-in for a scanned procedure document."""
+    text = " ".join(
+        f"BT /F1 12 Tf 60 {760 - 20 * i} Td ({line}) Tj ET" for i, line in enumerate(lines)
+    ).encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(text), text),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def attach_demo_document(project: Project, kind: str, title: str, on: dt.date) -> None:
+    data = demo_pdf("Qinglian demo document", f"Project {project.pk}: {kind}", on.isoformat())
+    upload = SimpleUploadedFile(f"{kind}.pdf", data, content_type="application/pdf")
+    procedure.attach_document(
+        project, actor=None, kind=kind, title=title, issued_on=on, upload=upload
+    )
+
+
+def spread(start: dt.date, end: dt.date, parts: int) -> list[dt.date]:
+    """`parts` non-decreasing dates from `start` to before `end`."""
+    span = max((end - start).days - 1, 0)
+    return [start + dt.timedelta(days=span * i // parts) for i in range(parts)]
+
+
+def deliberate(rng: random.Random, plan: ProjectPlan, until: dt.date, steps: int) -> None:
+    """The first `steps` of the five deliberations, and the resolution made public after them."""
+    project = plan.project
+    days = spread(project.proposed_on, until, 6)
+    for step, day in list(zip(Deliberation.Step, days, strict=False))[:steps]:
+        numbers = {}
+        if step in MEETING_SIZE:
+            entitled = rng.randint(*MEETING_SIZE[step])
+            present = max(entitled - rng.randint(0, entitled // 6), entitled * 3 // 4 + 1)
+            numbers = {"entitled": entitled, "present": present}
+            if step in Deliberation.VOTES:
+                against = rng.randint(0, max(present // 10, 1))
+                abstain = rng.randint(0, 2)
+                numbers |= {
+                    "votes_for": present - against - abstain,
+                    "votes_against": against,
+                    "votes_abstain": abstain,
+                }
+        procedure.record_deliberation(
+            project,
+            actor=None,
+            step=step,
+            held_on=day,
+            summary=f"{step.label.split('（')[0]}：{plan.row.name}。",
+            **numbers,
+        )
+    if steps == len(Deliberation.Step):
+        procedure.record_disclosure(
+            project,
+            actor=None,
+            kind=Disclosure.Kind.RESOLUTION,
+            published_on=days[5],
+            until=days[5] + dt.timedelta(days=7),
+            place=rng.choice(DISCLOSURE_PLACES),
+        )
+        attach_demo_document(project, "minutes", "村民代表会议决议及表决记录", days[4])
+
+
+def plan_project(rng: random.Random, row: ProjectRow, area: Area, pilot: bool) -> ProjectPlan:
+    """Create the project at the proposal stage and walk it to contracting or construction."""
     stage = Stage(row.stage)
-    amount = Decimal(row.amount)
-    fields = {
-        "name": row.village + row.name,
-        "village": area.unit,
-        "location": area.put(rng, 600, point_at),
-        "category": row.category,
-        "description": CATEGORY_TEXT[row.category] + (PILOT_TEXT if pilot else ""),
-        "stage": stage,
-        **stage_dates(rng, stage, row.days_ago),
-    }
+    dates = stage_dates(rng, stage, row.days_ago)
+    description = CATEGORY_TEXT[row.category] + (PILOT_TEXT if pilot else "")
     if stage == Stage.PROPOSAL:
-        fields["description"] += f"估算投资约{row.amount / 10000:.1f}万元。"
-    elif stage == Stage.BUDGET:
-        fields["budget_price"] = amount
+        description += f"估算投资约{row.amount / 10000:.1f}万元。"
+    project = services.create_project(
+        actor=None,
+        name=row.village + row.name,
+        village=area.unit,
+        location=area.put(rng, 600, point_at),
+        category=row.category,
+        description=description,
+        proposed_on=dates["proposed_on"],
+    )
+    plan = ProjectPlan(row=row, project=project, dates=dates)
+    if stage == Stage.PROPOSAL:
+        deliberate(rng, plan, DEMO_TODAY, rng.randint(2, 4))
+        return plan
+    deliberate(rng, plan, dates["budget_priced_on"], len(Deliberation.Step))
+    step_to(plan, Stage.BUDGET)
+    amount = Decimal(row.amount)
+    if stage == Stage.BUDGET:
+        plan.guidance = amount
+    elif row.name in OVER_GUIDANCE:
+        plan.guidance = money(row.amount * 0.97)
     else:
-        fields["budget_price"] = min(money(row.amount / rng.uniform(0.9, 0.97)), Decimal(200_000))
-        fields["contract_amount"] = amount
-        fields["contractor"] = row.contractor or rng.choice(CONTRACTORS)
-        fields["contractor_contact"] = mobile(rng)
+        plan.guidance = min(money(row.amount / rng.uniform(0.9, 0.97)), Decimal(200_000))
+    plan.project = project = procedure.set_guidance_price(
+        project,
+        actor=None,
+        budget_price=plan.guidance,
+        guidance_agency=rng.choice(GUIDANCE_AGENCIES),
+    )
+    attach_demo_document(project, "guidance", "工程预算指导价审核报告", dates["budget_priced_on"])
+    if stage == Stage.BUDGET:
+        return plan
+    step_to(plan, Stage.CONTRACTING)
+    signed = min(dates["contracted_on"] + dt.timedelta(days=rng.randint(2, 5)), DEMO_TODAY)
+    if "construction_started_on" in dates:
+        signed = min(signed, dates["construction_started_on"])
+    plan.project = project = procedure.record_contract(
+        project,
+        actor=None,
+        contracting_method=rng.choice(
+            [Project.Method.SIMPLE_TENDER, Project.Method.COMPARISON, Project.Method.COMPARISON]
+        ),
+        contractor=row.contractor or rng.choice(CONTRACTORS),
+        contractor_contact=mobile(rng),
+        contract_amount=amount,
+        contract_signed_on=signed,
+        over_guidance_reason=OVER_GUIDANCE.get(row.name, ""),
+    )
+    attach_demo_document(project, "contract", "施工合同", signed)
+    if stage == Stage.CONTRACTING:
+        return plan
+    step_to(plan, Stage.CONSTRUCTION)
+    return plan
+
+
+def step_to(plan: ProjectPlan, stage: Stage) -> None:
+    plan.project = procedure.advance(
+        plan.project, actor=None, to=stage, on=plan.dates[STAGE_DATE_FIELDS[stage]]
+    )
+
+
+def finish_project(rng: random.Random, plan: ProjectPlan) -> None:
+    """From construction on: progress and payments, acceptance, and the settlement audit."""
+    stage, row, dates = Stage(plan.row.stage), plan.row, plan.dates
     if stage == Stage.CONSTRUCTION:
         progress = rng.randint(15, 85)
-        fields |= {
-            "progress_percent": progress,
-            "paid_amount": money(row.amount * progress * 0.007),
-        }
-    elif stage == Stage.ACCEPTANCE:
-        fields |= {"progress_percent": 100, "paid_amount": money(row.amount * 0.8)}
-    elif stage == Stage.SETTLEMENT:
-        settled = money(row.amount * rng.uniform(0.94, 1.0))
-        fields |= {
-            "progress_percent": 100,
-            "settlement_amount": settled,
-            "paid_amount": settled if rng.random() < 0.5 else money(float(settled) * 0.97),
-        }
-    return fields
+        services.update_project(
+            plan.project,
+            actor=None,
+            progress_percent=progress,
+            paid_amount=money(row.amount * progress * 0.007),
+        )
+        return
+    plan.project = services.update_project(
+        plan.project, actor=None, progress_percent=100, paid_amount=money(row.amount * 0.8)
+    )
+    step_to(plan, Stage.ACCEPTANCE)
+    project = plan.project
+    project = procedure.record_acceptance(
+        project, actor=None, passed=True, opinion="工程量与合同一致，质量符合验收标准，同意验收。"
+    )
+    attach_demo_document(project, "acceptance", "竣工验收记录", dates["accepted_on"])
+    if stage == Stage.ACCEPTANCE:
+        return
+    step_to(plan, Stage.SETTLEMENT)
+    project = plan.project
+    ratio = SETTLEMENT_OVERRUN.get(row.name) or rng.uniform(0.94, 1.0)
+    settled = money(row.amount * ratio)
+    project = procedure.record_settlement(
+        project, actor=None, settlement_amount=settled, audit_agency=rng.choice(AUDIT_AGENCIES)
+    )
+    attach_demo_document(project, "audit", "竣工结算审计报告", dates["settled_on"])
+    services.update_project(
+        project,
+        actor=None,
+        paid_amount=settled if rng.random() < 0.5 else money(float(settled) * 0.97),
+    )
+    published = min(dates["settled_on"] + dt.timedelta(days=rng.randint(1, 6)), DEMO_TODAY)
+    procedure.record_disclosure(
+        project,
+        actor=None,
+        kind=Disclosure.Kind.RESULT,
+        published_on=published,
+        place=rng.choice(DISCLOSURE_PLACES),
+    )
 
 
 def create_projects(rng: random.Random, areas: dict[str, Area]) -> None:
+    """Every demo project walked through the real procedure, with its records and documents.
+
+    Projects past construction need a site inspection first; the field app records it when
+    asked through `demo_inspections_wanted`.
+    """
     assert sum(row.amount for row in PILOT_PROJECTS) == PILOT_TOTAL
-    for rows, pilot in ((PILOT_PROJECTS, True), (OTHER_PROJECTS, False)):
-        for row in rows:
-            services.create_project(
-                actor=None, **project_fields(rng, row, areas[row.village], pilot)
-            )
+    plans = [
+        plan_project(rng, row, areas[row.village], pilot)
+        for rows, pilot in ((PILOT_PROJECTS, True), (OTHER_PROJECTS, False))
+        for row in rows
+    ]
+    under_way = [p for p in plans if Stage(p.row.stage).index >= Stage.CONSTRUCTION.index]
+    inspected = []
+    for plan in under_way:
+        started = plan.dates["construction_started_on"]
+        end = plan.dates.get("accepted_on", DEMO_TODAY)
+        inspected.append((plan.project, started + (end - started) / 2))
+    demo_inspections_wanted.send(sender=Project, projects=inspected)
+    for plan in under_way:
+        plan.project.refresh_from_db()
+        finish_project(rng, plan)
 
 
 # --- sites and routes ------------------------------------------------------------------------

@@ -284,11 +284,11 @@ class Sublet(TimeStampedModel):
         errors: dict[str, list] = {}
         if self.start_on and self.end_on and self.end_on <= self.start_on:
             errors["end_on"] = [_("A sublet must end after it starts.")]
-        if self.lease_id and self.start_on and self.end_on:
-            if self.start_on < self.lease.start_on or self.end_on > self.lease.end_on:
-                errors.setdefault("end_on", []).append(
-                    _("A sublet must lie within the term of the lease (%(start)s to %(end)s).")
-                    % {"start": self.lease.start_on, "end": self.lease.end_on}
-                )
+        inside = self.lease_id and self.start_on and self.end_on
+        if inside and (self.start_on < self.lease.start_on or self.end_on > self.lease.end_on):
+            errors.setdefault("end_on", []).append(
+                _("A sublet must lie within the term of the lease (%(start)s to %(end)s).")
+                % {"start": self.lease.start_on, "end": self.lease.end_on}
+            )
         if errors:
             raise ValidationError(errors)

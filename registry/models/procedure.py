@@ -34,7 +34,10 @@ class Deliberation(ProjectChild):
         PROPOSAL = "proposal", _("Proposal of the village Party organisation (村党组织提议)")
         JOINT = "joint", _("Discussion at the joint village affairs meeting (村务联席会议商议)")
         PARTY = "party", _("Review by the Party members' meeting (党员大会审议)")
-        RESOLUTION = "resolution", _("Resolution of the villagers' representatives (村民代表会议决议)")
+        RESOLUTION = (
+            "resolution",
+            _("Resolution of the villagers' representatives (村民代表会议决议)"),
+        )
 
     PUBLIC_FIELDS = (
         "step",
@@ -97,7 +100,7 @@ class Deliberation(ProjectChild):
 
     @property
     def passed(self) -> bool:
-        """A vote passes with more than half of those present voting for it, at a quorate meeting."""
+        """More than half of those present vote for it, at a quorate meeting."""
         if not self.quorate:
             return False
         if not self.is_vote:
@@ -211,4 +214,3 @@ class ProjectDocument(ProjectChild):
         except OSError:
             return False
         return digest.hexdigest() == self.sha256
-
