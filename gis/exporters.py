@@ -16,7 +16,7 @@ import shutil
 import subprocess
 import tempfile
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -38,6 +38,7 @@ OGR2OGR = shutil.which("ogr2ogr") or "/usr/bin/ogr2ogr"
 OGR_TIMEOUT = 120
 DBF_TEXT_BYTES = 254
 XLSX_CELL_CHARS = 32_767
+CSV_CHUNK_ROWS = 500
 _WKT = WKTWriter(precision=7)
 
 # Column -> (Chinese name for GeoJSON, GeoPackage, CSV and XLSX; Shapefile name, ≤ 10 ASCII bytes)
@@ -290,20 +291,28 @@ def _table_rows(spec: LayerSpec, items: list[Feature]) -> tuple[list[str], list[
     return header, rows
 
 
-def csv_bytes(spec: LayerSpec, items: list[Feature]) -> bytes:
-    """UTF-8 with a byte order mark, or Excel on Windows reads the Chinese as GBK mojibake."""
-    header, rows = _table_rows(spec, items)
+def csv_stream(header: list[str], rows: Iterable[list]) -> Iterator[bytes]:
+    """UTF-8 with a byte order mark, or Excel on Windows reads the Chinese as GBK mojibake.
+
+    Yields a chunk per batch of rows, so a long table streams instead of sitting in memory.
+    """
     out = io.StringIO()
+    out.write("\ufeff")
     writer = csv.writer(out)
     writer.writerow(header)
-    writer.writerows(["" if v is None else v for v in row] for row in rows)
-    return ("\ufeff" + out.getvalue()).encode()
+    for i, row in enumerate(rows, 1):
+        writer.writerow("" if v is None else v for v in row)
+        if i % CSV_CHUNK_ROWS == 0:
+            yield out.getvalue().encode()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue().encode()
 
 
-def xlsx(spec: LayerSpec, items: list[Feature]) -> bytes:
-    header, rows = _table_rows(spec, items)
+def table_xlsx(name: str, header: list[str], rows: Iterable[list]) -> bytes:
+    """One sheet, bold frozen header. Text stays text: a value starting with = is no formula."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(spec.name)
+    sheet = workbook.create_sheet(name)
     sheet.freeze_panes = "A2"
     bold = Font(bold=True)
     cells = []
@@ -313,14 +322,32 @@ def xlsx(spec: LayerSpec, items: list[Feature]) -> bytes:
         cells.append(cell)
     sheet.append(cells)
     for row in rows:
+        sheet.append([_text_cell(sheet, v) if isinstance(v, str) else v for v in row])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _text_cell(sheet, value: str) -> object:
+    if not value.startswith("="):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
+
+
+def csv_bytes(spec: LayerSpec, items: list[Feature]) -> bytes:
+    return b"".join(csv_stream(*_table_rows(spec, items)))
+
+
+def xlsx(spec: LayerSpec, items: list[Feature]) -> bytes:
+    header, rows = _table_rows(spec, items)
+    for row in rows:
         wkt = row[-1]
         if wkt and len(wkt) > XLSX_CELL_CHARS:
             with translation.override(EXPORT_LANGUAGE):
                 row[-1] = _("(too long for a cell: use GeoJSON or GeoPackage)")
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return table_xlsx(spec.name, header, rows)
 
 
 WRITERS = {

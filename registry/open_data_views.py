@@ -1,0 +1,73 @@
+"""Open data: the OC4IDS project package, projects, leases and auctions as CSV and Excel."""
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone, translation
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET
+
+from gis import exporters
+from gis.http import conditional, data_version, make_etag
+from registry import oc4ids, open_data
+
+JSON = "application/json"
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "registry/open_data.html",
+        {
+            "tables": [
+                (name, spec.model._meta.verbose_name_plural)
+                for name, spec in open_data.TABLES.items()
+            ],
+            "oc4ids_version": oc4ids.VERSION,
+        },
+    )
+
+
+@require_GET
+def oc4ids_projects(request: HttpRequest) -> HttpResponse:
+    """Every project as one OC4IDS package; tagged by the head of the log, which dates it."""
+
+    def build() -> HttpResponse:
+        return HttpResponse(oc4ids.package_json(), content_type=JSON)
+
+    etag = make_etag("oc4ids", oc4ids.VERSION, settings.PUBLIC_BASE_URL, data_version())
+    response = conditional(request, etag, build)
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_GET
+def table(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
+    """A table as CSV (streamed) or Excel; `?header=keys` gives field names and codes instead.
+
+    Leases show rent due and arrears as of today, so the tag changes with the date too.
+    """
+    spec = open_data.TABLES[name]
+    keys = request.GET.get("header") == "keys"
+    today = timezone.localdate()
+
+    def build() -> HttpResponse:
+        header, rows = spec.header(keys=keys), spec.rows(on=today, keys=keys)
+        if fmt == "csv":
+            response = StreamingHttpResponse(
+                exporters.csv_stream(header, open_data.csv_safe(rows)),
+                content_type=exporters.FORMATS["csv"],
+            )
+        else:
+            response = HttpResponse(
+                exporters.table_xlsx(name, header, rows), content_type=exporters.FORMATS["xlsx"]
+            )
+        response["Content-Disposition"] = content_disposition_header(True, f"{name}.{fmt}")
+        return response
+
+    language = "keys" if keys else translation.get_language()
+    etag = make_etag("open-data", name, fmt, language, today, data_version())
+    response = conditional(request, etag, build, vary=("Accept-Language", "Cookie"))
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
