@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from registry.models.assets import Asset
@@ -48,6 +49,7 @@ class Auction(TimeStampedModel):
         "result_published_on",
         "winning_amount",
         "winner_public_name",
+        "cancel_reason",
     )
 
     asset = models.ForeignKey(
@@ -77,6 +79,7 @@ class Auction(TimeStampedModel):
         _("winning bid (yuan a year)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     winner_public_name = models.CharField(_("winner"), max_length=120, blank=True)
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
     lease = models.OneToOneField(
         Lease,
         verbose_name=_("lease"),
@@ -114,6 +117,19 @@ class Auction(TimeStampedModel):
     @property
     def village_id_for_scope(self) -> int | None:
         return self.asset.village_id if self.asset_id else None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.ANNOUNCED
+
+    def flags(self) -> list[str]:
+        """Warnings on the announced terms; the lease rules flag, they do not forbid."""
+        if not (self.asset_id and self.lease_start_on and self.lease_end_on):
+            return []
+        term = Lease(asset=self.asset, start_on=self.lease_start_on, end_on=self.lease_end_on)
+        if not term.is_overlong:
+            return []
+        return [gettext("The lease term is longer than the rules allow for this kind of asset.")]
 
 
 class Bid(TimeStampedModel):
