@@ -57,7 +57,7 @@ class AuctionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Auction
-        fields = ("id", *Auction.PUBLIC_FIELDS, "lease", "bids", "flags")
+        fields = ("id", *Auction.PUBLIC_FIELDS, "bids", "flags")
         read_only_fields = (
             "status",
             "result_published_on",

@@ -12,6 +12,8 @@ from registry.models import Event
 GEOMETRY_PREFIXES = ("POINT", "MULTIPOLYGON", "POLYGON", "LINESTRING")
 EXTRA_LABELS = {
     "tenant_public_name": gettext_lazy("tenant"),
+    "bidder_public_name": gettext_lazy("bidder"),
+    "subtenant_public_name": gettext_lazy("subtenant"),
     "stops": gettext_lazy("stops"),
 }
 

@@ -50,6 +50,7 @@ class Auction(TimeStampedModel):
         "winning_amount",
         "winner_public_name",
         "cancel_reason",
+        "lease",
     )
 
     asset = models.ForeignKey(

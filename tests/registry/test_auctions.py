@@ -356,3 +356,40 @@ def test_the_asset_page_stays_within_its_budget_with_auctions_and_sublets(
     with django_assert_max_num_queries(BUDGETS["registry:asset-detail"]):
         response = client.get(reverse("registry:asset-detail", args=[awarded.asset_id]))
     assert awarded.title in response.content.decode()
+
+
+def test_the_admin_announces_through_the_service_and_shows_its_refusals(client, demo_user):
+    client.force_login(demo_user("township"))
+    today = TODAY()
+    asset = free_asset()
+    form = {
+        "asset": asset.pk,
+        "title": "后台拍租",
+        "announced_on": str(today - dt.timedelta(days=1)),
+        "held_on": str(today),
+        "place": "村委会",
+        "reserve_price": "6000",
+        "increment": "100",
+        "deposit": "0",
+        "lease_start_on": str(today + dt.timedelta(days=5)),
+        "lease_end_on": str(today + dt.timedelta(days=400)),
+        "payment_schedule": "annual",
+        "conditions": "",
+        "bids-TOTAL_FORMS": "0",
+        "bids-INITIAL_FORMS": "0",
+    }
+    url = reverse("admin:registry_auction_add")
+    with translation.override("en"):
+        refused = client.post(url, form, headers={"accept-language": "en"})
+    assert refused.status_code == 200
+    assert "at least 5 days" in refused.content.decode()
+    assert not Auction.objects.filter(title="后台拍租").exists()
+    form["announced_on"] = str(today - dt.timedelta(days=5))
+    assert client.post(url, form).status_code == 302
+    auction = Auction.objects.get(title="后台拍租")
+    assert [e.action for e in events_of(auction)] == [Event.Action.ANNOUNCE]
+    change = client.get(reverse("admin:registry_auction_change", args=[auction.pk]))
+    assert change.status_code == 200
+    assert reverse("auctions:day", args=[auction.pk]) in change.content.decode()
+    assert client.get(reverse("admin:registry_sublet_add")).status_code == 200
+    assert client.get(reverse("admin:registry_auction_changelist")).status_code == 200
