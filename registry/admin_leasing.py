@@ -36,20 +36,7 @@ class AuctionForm(ServiceCheckedForm):
 
     class Meta:
         model = Auction
-        fields = (
-            "asset",
-            "title",
-            "announced_on",
-            "held_on",
-            "place",
-            "reserve_price",
-            "increment",
-            "deposit",
-            "lease_start_on",
-            "lease_end_on",
-            "payment_schedule",
-            "conditions",
-        )
+        fields = Auction.ANNOUNCEMENT_FIELDS
 
 
 class SubletForm(ServiceCheckedForm):
@@ -83,12 +70,19 @@ class BidInline(admin.TabularInline):
         return False
 
 
+class AddOnlyAdmin(RecordAdmin):
+    """Records written once through a service: added here, then only looked at."""
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+
 class AuctionTownshipFilter(TownshipFilter):
     unit_path = "asset__village__parent"
 
 
 @admin.register(Auction)
-class AuctionAdmin(RecordAdmin):
+class AuctionAdmin(AddOnlyAdmin):
     unit_path = "asset__village"
     form = AuctionForm
     list_display = ("title", "asset", "held_on", "status", "reserve_price", "winning_amount")
@@ -108,15 +102,11 @@ class AuctionAdmin(RecordAdmin):
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
-            return [(None, {"fields": AuctionForm.Meta.fields})]
-        result = ("status", "result_published_on", "winning_amount", "winner_public_name")
+            return [(None, {"fields": Auction.ANNOUNCEMENT_FIELDS})]
         return [
-            (None, {"fields": AuctionForm.Meta.fields}),
-            (_("Result"), {"fields": (*result, "cancel_reason", "lease", "auction_day")}),
+            (None, {"fields": Auction.ANNOUNCEMENT_FIELDS}),
+            (_("Result"), {"fields": (*Auction.OUTCOME_FIELDS, "auction_day")}),
         ]
-
-    def has_change_permission(self, request, obj=None):
-        return obj is None and super().has_change_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
         auctions.announce(obj, actor=request.user)
@@ -127,16 +117,13 @@ class SubletTownshipFilter(LeaseTownshipFilter):
 
 
 @admin.register(Sublet)
-class SubletAdmin(RecordAdmin):
+class SubletAdmin(AddOnlyAdmin):
     unit_path = "lease__asset__village"
     form = SubletForm
     list_display = ("lease", "subtenant_name", "start_on", "end_on", "purpose", "declared_on")
     list_filter = (SubletTownshipFilter,)
     search_fields = ("lease__asset__name", "lease__tenant_name", "subtenant_name")
     list_select_related = ("lease", "lease__asset")
-
-    def has_change_permission(self, request, obj=None):
-        return obj is None and super().has_change_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
         leasing.declare(obj, actor=request.user)

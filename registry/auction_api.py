@@ -30,12 +30,19 @@ class Pagination(PageNumberPagination):
     max_page_size = 1000
 
 
+def given(serializer_class: type[serializers.Serializer], request) -> dict:
+    """The request's input, parsed and checked for form; the service checks the rules."""
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
 class BidSerializer(serializers.ModelSerializer):
-    bidder = serializers.CharField(source="bidder_public_name", read_only=True)
+    bidder_public_name = serializers.CharField(read_only=True)
 
     class Meta:
         model = Bid
-        fields = ("id", "paddle", "bidder", "amount", "placed_at")
+        fields = ("id", *Bid.PUBLIC_FIELDS)
 
 
 class BidInputSerializer(serializers.Serializer):
@@ -58,14 +65,7 @@ class AuctionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Auction
         fields = ("id", *Auction.PUBLIC_FIELDS, "bids", "flags")
-        read_only_fields = (
-            "status",
-            "result_published_on",
-            "winning_amount",
-            "winner_public_name",
-            "cancel_reason",
-            "lease",
-        )
+        read_only_fields = Auction.OUTCOME_FIELDS
 
 
 class ResultInputSerializer(serializers.Serializer):
@@ -103,53 +103,33 @@ class AuctionViewSet(
     @action(detail=True, methods=["post"])
     def bids(self, request, pk=None):
         """Record a bid called on the auction day."""
-        given = BidInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        bid = auctions.record_bid(self.get_object(), actor=request.user, **given.validated_data)
+        data = given(BidInputSerializer, request)
+        bid = auctions.record_bid(self.get_object(), actor=request.user, **data)
         return Response(BidSerializer(bid).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ResultInputSerializer, responses={200: AuctionSerializer})
     @action(detail=True, methods=["post"])
     def result(self, request, pk=None):
         """Publish the result: the highest bid wins and its lease is created; no bid, 流拍."""
-        given = ResultInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        auction = auctions.publish_result(
-            self.get_object(), actor=request.user, **given.validated_data
-        )
+        data = given(ResultInputSerializer, request)
+        auction = auctions.publish_result(self.get_object(), actor=request.user, **data)
         return Response(self.get_serializer(auction).data)
 
     @extend_schema(request=CancelInputSerializer, responses={200: AuctionSerializer})
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         """Call off an announced auction before any bid, giving the public reason."""
-        given = CancelInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        auction = auctions.cancel_auction(
-            self.get_object(), actor=request.user, reason=given.validated_data["reason"]
-        )
+        data = given(CancelInputSerializer, request)
+        auction = auctions.cancel_auction(self.get_object(), actor=request.user, **data)
         return Response(self.get_serializer(auction).data)
 
 
 class LeaseSerializer(serializers.ModelSerializer):
-    tenant = serializers.CharField(source="tenant_public_name", read_only=True)
+    tenant_public_name = serializers.CharField(read_only=True)
 
     class Meta:
         model = Lease
-        fields = (
-            "id",
-            "asset",
-            "tenant",
-            "tenant_kind",
-            "start_on",
-            "end_on",
-            "annual_rent",
-            "payment_schedule",
-            "deposit",
-            "awarded_by",
-            "valuation",
-            "renews",
-        )
+        fields = ("id", *Lease.PUBLIC_FIELDS)
 
 
 class RenewInputSerializer(serializers.Serializer):
@@ -167,20 +147,11 @@ class RenewInputSerializer(serializers.Serializer):
 
 
 class SubletSerializer(serializers.ModelSerializer):
-    subtenant = serializers.CharField(source="subtenant_public_name", read_only=True)
+    subtenant_public_name = serializers.CharField(read_only=True)
 
     class Meta:
         model = Sublet
-        fields = (
-            "id",
-            "lease",
-            "subtenant",
-            "subtenant_kind",
-            "start_on",
-            "end_on",
-            "purpose",
-            "declared_on",
-        )
+        fields = ("id", *Sublet.PUBLIC_FIELDS)
 
 
 class SubletInputSerializer(serializers.Serializer):
@@ -206,9 +177,8 @@ class LeaseViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def renew(self, request, pk=None):
         """Renew the lease for the same tenant from the day it ends."""
-        given = RenewInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        renewal = leasing.renew_lease(self.get_object(), actor=request.user, **given.validated_data)
+        data = given(RenewInputSerializer, request)
+        renewal = leasing.renew_lease(self.get_object(), actor=request.user, **data)
         return Response(LeaseSerializer(renewal).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(methods=["GET"], request=None, responses={200: SubletSerializer(many=True)})
@@ -222,9 +192,8 @@ class LeaseViewSet(viewsets.GenericViewSet):
         if request.method == "GET":
             rows = lease.sublets.order_by("start_on")
             return Response(SubletSerializer(rows, many=True).data)
-        given = SubletInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        sublet = leasing.declare_sublet(lease, actor=request.user, **given.validated_data)
+        data = given(SubletInputSerializer, request)
+        sublet = leasing.declare_sublet(lease, actor=request.user, **data)
         return Response(SubletSerializer(sublet).data, status=status.HTTP_201_CREATED)
 
 

@@ -75,20 +75,24 @@ def auction_list(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "registry/auctions/list.html", context)
 
 
-@require_GET
-def auction_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    auction = _auction_or_404(pk)
+def _bids_context(auction: Auction) -> dict:
     bids = auction_selectors.bids_of(auction)
-    context = {
+    return {
         "auction": auction,
         "bids": bids,
         "highest": max(bids, key=lambda bid: bid.amount, default=None),
         "today": timezone.localdate(),
     }
+
+
+@require_GET
+def auction_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    auction = _auction_or_404(pk)
+    context = _bids_context(auction)
     if request.htmx:
         return render(request, "registry/auctions/detail.html#bids", context)
     context |= {
-        "events": auction_selectors.auction_history(auction, bids),
+        "events": auction_selectors.auction_history(auction, context["bids"]),
         "may_run": may_act(request.user, auction, auctions.AUCTION_ROLES),
     }
     return render(request, "registry/auctions/detail.html", context)
@@ -151,13 +155,8 @@ def auction_day(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         elif not request.htmx:
             return redirect(reverse("auctions:day", args=[auction.pk]))
         auction = _auction_or_404(pk)
-    bids = auction_selectors.bids_of(auction)
-    context = {
-        "auction": auction,
-        "bids": bids,
-        "highest": max(bids, key=lambda bid: bid.amount, default=None),
+    context = _bids_context(auction) | {
         "errors": errors,
-        "today": timezone.localdate(),
         "bid_form": BidForm(prefix="bid"),
         "publish_form": PublishForm(prefix="publish"),
         "cancel_form": CancelForm(prefix="cancel"),

@@ -32,7 +32,8 @@ class Auction(TimeStampedModel):
         FAILED = "failed", _("No valid bid (流拍)")
         CANCELLED = "cancelled", _("Cancelled")
 
-    PUBLIC_FIELDS = (
+    # What an announcement fixes; the rest is the outcome, written only by registry.auctions.
+    ANNOUNCEMENT_FIELDS = (
         "asset",
         "title",
         "announced_on",
@@ -45,6 +46,8 @@ class Auction(TimeStampedModel):
         "lease_end_on",
         "payment_schedule",
         "conditions",
+    )
+    OUTCOME_FIELDS = (
         "status",
         "result_published_on",
         "winning_amount",
@@ -52,6 +55,7 @@ class Auction(TimeStampedModel):
         "cancel_reason",
         "lease",
     )
+    PUBLIC_FIELDS = ANNOUNCEMENT_FIELDS + OUTCOME_FIELDS
 
     asset = models.ForeignKey(
         Asset, verbose_name=_("asset"), on_delete=models.PROTECT, related_name="auctions"

@@ -301,7 +301,7 @@ def test_staff_announce_bid_and_publish_through_the_api(client, demo_user):
         content_type="application/json",
     )
     assert placed.status_code == 201
-    assert placed.json()["bidder"] == "赵**"
+    assert placed.json()["bidder_public_name"] == "赵**"
     assert "13912345678" not in placed.content.decode()
     result = client.post(f"/api/auctions/{pk}/result/", {}, content_type="application/json")
     assert result.status_code == 200

@@ -101,7 +101,8 @@ def test_a_declared_sublet_is_public_with_a_masked_name(client, demo_user):
     assert "郑**" in text and "郑德华" not in text and "13700001111" not in text
     html = client.get(reverse("registry:asset-detail", args=[lease.asset_id])).content.decode()
     assert "郑**" in html and "农产品临时仓储" in html and "郑德华" not in html
-    assert client.get(f"/api/leases/{lease.pk}/sublets/").json()[0]["subtenant"] == "郑**"
+    listed = client.get(f"/api/leases/{lease.pk}/sublets/").json()
+    assert listed[0]["subtenant_public_name"] == "郑**"
 
 
 def test_a_sublet_outside_the_lease_term_or_declared_in_the_future_is_refused():
@@ -151,7 +152,7 @@ def test_renewal_and_sublet_through_the_api(client, demo_user):
     )
     assert renewed.status_code == 201, renewed.content
     assert renewed.json()["renews"] == lease.pk
-    assert renewed.json()["tenant"] == lease.tenant_public_name
+    assert renewed.json()["tenant_public_name"] == lease.tenant_public_name
 
 
 def test_a_renewal_may_not_overlap_another_lease_of_the_asset():
