@@ -245,4 +245,5 @@ class ProfileAdmin(admin.ModelAdmin):
     filter_horizontal = ("units",)
     search_fields = ("user__username", "phone")
 
+
 from registry import admin_leasing  # noqa: E402, F401  (auctions, bids, sublets)

@@ -1296,6 +1296,9 @@ def load_demo() -> None:
     create_projects(rng, areas)
     sites = create_sites(rng, areas)
     create_routes(sites, areas)
+    from registry.demo_auctions import create_auctions  # it reads this module's tables
+
+    create_auctions(rng)
 
 
 def summary() -> dict[str, object]:

@@ -309,7 +309,6 @@ def _latest_record_date(project: Project) -> dt.date | None:
 def advance(project: Project, *, actor: User | None, to: str, on: dt.date) -> Project:
     """Open the next stage on `on`, when everything the current stage needs is on record."""
     project = Project.objects.select_for_update().get(pk=project.pk)
-    _ensure_may_run(actor, project, moving_to=to)
     if to not in Stage.values:
         raise ValidationError({"to": _("There is no stage “%(stage)s”.") % {"stage": to}})
     target = Stage(to)
@@ -323,6 +322,7 @@ def advance(project: Project, *, actor: User | None, to: str, on: dt.date) -> Pr
                 "not to “%(to)s”."
             ) % {"now": project.get_stage_display(), "next": expected.label, "to": target.label}
         raise ValidationError({"to": message})
+    _ensure_may_run(actor, project, moving_to=to)
     missing = missing_for(project)
     if missing:
         raise ValidationError(

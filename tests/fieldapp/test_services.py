@@ -198,7 +198,7 @@ def test_progress_moves_the_project_and_a_stale_stage_is_a_kept_conflict(demo_us
 
 
 def test_advancing_more_than_one_stage_is_refused(demo_user, project):
-    with pytest.raises(ValidationError, match="next stage"):
+    with pytest.raises(ValidationError, match="one stage at a time"):
         services.report_progress(
             project,
             actor=demo_user("inspector"),

@@ -1,13 +1,14 @@
 from decimal import Decimal
 
 import pytest
-from django.contrib.gis.geos import MultiPolygon, Point, Polygon
+from django.contrib.gis.geos import MultiPolygon, Polygon
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import translation
 
-from registry import services
+from registry import procedure, services
 from registry.models import AdminUnit, Asset, Event, Project
+from tests.registry.walk import new_project, walk_to
 
 pytestmark = pytest.mark.django_db
 
@@ -106,43 +107,32 @@ def test_parcel_area_is_measured_in_gauss_kruger_and_shown_in_mu(village):
     assert asset.area_mu == Decimal("15.00")
 
 
-def _project_fields(village, **overrides):
-    return {
-        "name": "测试道路工程",
-        "village": village,
-        "location": Point(120.52, 27.90, srid=4326),
-        "category": Project.Category.ROAD,
-        "stage": "budget",
-        "proposed_on": "2026-03-01",
-        "budget_priced_on": "2026-03-20",
-        "budget_price": Decimal("150000"),
-    } | overrides
-
-
 def test_a_project_over_200000_yuan_is_refused(village):
+    project = walk_to(new_project(village), "budget")
     with pytest.raises(ValidationError, match="200,000"):
-        services.create_project(
-            actor=None, **_project_fields(village, budget_price=Decimal("200000.01"))
+        procedure.set_guidance_price(
+            project, actor=None, budget_price=Decimal("200000.01"), guidance_agency="某公司"
         )
+    assert Project.objects.get(pk=project.pk).budget_price is None
 
 
 def test_the_database_itself_refuses_a_project_over_the_threshold(village):
-    project = services.create_project(actor=None, **_project_fields(village))
+    project = new_project(village)
     with pytest.raises(IntegrityError), transaction.atomic():
         Project.objects.filter(pk=project.pk).update(contract_amount=Decimal("250000"))
 
 
-def test_a_reached_stage_needs_its_date_and_dates_run_forward(village):
+def test_a_new_project_starts_at_the_proposal_and_its_stage_is_not_edited_directly(village):
     with pytest.raises(ValidationError) as exc:
-        services.create_project(
-            actor=None, **_project_fields(village, budget_priced_on=None, stage="budget")
-        )
-    assert "budget_priced_on" in exc.value.message_dict
+        new_project(village, stage="budget", budget_priced_on="2026-03-20")
+    assert "stage" in exc.value.message_dict
+    project = new_project(village)
     with pytest.raises(ValidationError) as exc:
-        services.create_project(
-            actor=None, **_project_fields(village, budget_priced_on="2026-02-01")
-        )
-    assert "budget_priced_on" in exc.value.message_dict
+        services.update_project(project, actor=None, stage="budget")
+    assert "stage" in exc.value.message_dict
+    with pytest.raises(ValidationError) as exc:
+        services.update_project(project, actor=None, contract_amount=Decimal("1000"))
+    assert "contract_amount" in exc.value.message_dict
 
 
 def test_a_lease_ending_before_it_starts_is_refused(village):
