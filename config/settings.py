@@ -172,6 +172,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "StageEnum": "registry.models.projects.Stage",
+        "TenantKindEnum": "registry.models.leases.Lease.TenantKind",
+        "DisclosureKindEnum": "registry.models.procedure.Disclosure.Kind",
+        "DocumentKindEnum": "registry.models.procedure.ProjectDocument.Kind",
+    },
 }
 
 if not DEBUG:

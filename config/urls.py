@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from registry import auction_api
+from registry import auction_api, procedure_api
 from registry.api import AssetViewSet, ProjectViewSet, RouteViewSet, SiteViewSet, UnitViewSet
 
 router = DefaultRouter()
@@ -16,6 +16,7 @@ router.register("sites", SiteViewSet, basename="site")
 router.register("routes", RouteViewSet, basename="route")
 router.register("units", UnitViewSet, basename="unit")
 auction_api.register(router)
+procedure_api.register(router)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -33,6 +34,7 @@ urlpatterns = [
     path("field/", include("fieldapp.urls")),
     path("visit/", include("registry.visitor_urls")),
     path("transfer/", include("gis.transfer_urls")),
+    path("staff/", include("registry.staff_urls")),
     path("", include("registry.auction_urls")),
     path("", include("gis.urls")),
     path("", include("registry.urls")),

@@ -5,36 +5,16 @@ so the API refuses exactly what the auction-day screen and the admin refuse, wit
 
 from django.db import transaction
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from registry import auctions, leasing
+from registry.api_support import Pagination, ReadOrStaffWrite, given
 from registry.auction_filtersets import AuctionFilterSet
 from registry.models import Lease
 from registry.models.auctions import Auction, Bid
 from registry.models.leases import Sublet
-
-
-class ReadOrStaffWrite(permissions.BasePermission):
-    """Anyone reads; writing needs a login, and the services check role and scope."""
-
-    def has_permission(self, request, view):
-        return request.method in permissions.SAFE_METHODS or request.user.is_authenticated
-
-
-class Pagination(PageNumberPagination):
-    page_size = 100
-    page_size_query_param = "page_size"
-    max_page_size = 1000
-
-
-def given(serializer_class: type[serializers.Serializer], request) -> dict:
-    """The request's input, parsed and checked for form; the service checks the rules."""
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class BidSerializer(serializers.ModelSerializer):

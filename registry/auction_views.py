@@ -15,6 +15,7 @@ from django_htmx.middleware import HtmxDetails
 from registry import auction_selectors, auctions
 from registry.auction_filtersets import AuctionFilterSet
 from registry.auction_forms import BidForm, CancelForm, PublishForm
+from registry.form_errors import form_errors
 from registry.leasing import may_act
 from registry.models.auctions import Auction
 
@@ -98,14 +99,6 @@ def auction_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return render(request, "registry/auctions/detail.html", context)
 
 
-def _form_errors(form) -> list[str]:
-    return [
-        f"{form.fields[name].label}: {error}" if name in form.fields else error
-        for name, errors in form.errors.items()
-        for error in errors
-    ]
-
-
 DAY_FORMS = {"bid": BidForm, "publish": PublishForm, "cancel": CancelForm}
 
 
@@ -125,7 +118,7 @@ def _apply(request: HttpRequest, auction: Auction) -> tuple[list[str], dict]:
         return [_("Choose what to record.")], {}
     form = DAY_FORMS[action](request.POST, prefix=action)
     if not form.is_valid():
-        return _form_errors(form), {f"{action}_form": form}
+        return form_errors(form), {f"{action}_form": form}
     try:
         _run(action, auction, request.user, form.cleaned_data)
     except ValidationError as exc:
@@ -155,12 +148,16 @@ def auction_day(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         elif not request.htmx:
             return redirect(reverse("auctions:day", args=[auction.pk]))
         auction = _auction_or_404(pk)
-    context = _bids_context(auction) | {
-        "errors": errors,
-        "bid_form": BidForm(prefix="bid"),
-        "publish_form": PublishForm(prefix="publish"),
-        "cancel_form": CancelForm(prefix="cancel"),
-    } | forms
+    context = (
+        _bids_context(auction)
+        | {
+            "errors": errors,
+            "bid_form": BidForm(prefix="bid"),
+            "publish_form": PublishForm(prefix="publish"),
+            "cancel_form": CancelForm(prefix="cancel"),
+        }
+        | forms
+    )
     template = "registry/auctions/day.html"
     if request.htmx:
         template += "#panel"

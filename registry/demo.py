@@ -999,6 +999,13 @@ AUDIT_AGENCIES = ["瑞安市明正会计师事务所", "浙江天瑞工程造价
 DISCLOSURE_PLACES = ["村务公开栏", "村务公开栏及“瑞安三资”微信公众号", "村文化礼堂公告栏"]
 # (entitled low, entitled high) members of each deliberation's meeting, by step
 MEETING_SIZE = {"proposal": (5, 7), "joint": (9, 15), "party": (35, 110), "resolution": (31, 65)}
+DELIBERATION_TEXT = {
+    "suggestion": "收集党员群众对{name}的意见建议。",
+    "proposal": "村党组织会议研究，提议实施{name}。",
+    "joint": "村务联席会议商议{name}的建设内容和资金安排。",
+    "party": "党员大会审议{name}实施方案。",
+    "resolution": "村民代表会议表决通过{name}。",
+}
 OVER_GUIDANCE = {
     "老旧小区雨污分流改造": "地下管线复杂，开挖深度增加，经村民代表会议同意按合同价签订。"
 }
@@ -1080,7 +1087,7 @@ def deliberate(rng: random.Random, plan: ProjectPlan, until: dt.date, steps: int
             actor=None,
             step=step,
             held_on=day,
-            summary=f"{step.label.split('（')[0]}：{plan.row.name}。",
+            summary=DELIBERATION_TEXT[step].format(name=plan.row.name),
             **numbers,
         )
     if steps == len(Deliberation.Step):

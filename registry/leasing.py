@@ -35,8 +35,10 @@ def may_act(user: User | None, obj: models.Model, roles: frozenset[str]) -> bool
 
 
 def ensure_may_act(user: User | None, obj: models.Model, roles: frozenset[str]) -> None:
-    if user is not None and user.is_authenticated and not (
-        user.is_superuser or group_names(user) & roles
+    if (
+        user is not None
+        and user.is_authenticated
+        and not (user.is_superuser or group_names(user) & roles)
     ):
         raise PermissionDenied(_("Your role may not do this."))
     if not may_act(user, obj, roles):

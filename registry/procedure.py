@@ -116,7 +116,11 @@ def _not_future(value: dt.date | None, name: str) -> None:
 
 
 def _document_kinds(project: Project) -> set[str]:
-    return set(project.documents.values_list("kind", flat=True))
+    return {document.kind for document in project.documents.all()}
+
+
+def _disclosed(project: Project, kind: str) -> bool:
+    return any(disclosure.kind == kind for disclosure in project.disclosures.all())
 
 
 def _needs_proposal(project: Project) -> list[Missing]:
@@ -134,7 +138,7 @@ def _needs_proposal(project: Project) -> list[Missing]:
                     % {"step": step.label},
                 )
             )
-    if not project.disclosures.filter(kind=Disclosure.Kind.RESOLUTION).exists():
+    if not _disclosed(project, Disclosure.Kind.RESOLUTION):
         missing.append(
             Missing(
                 "disclosure:resolution",
@@ -228,7 +232,7 @@ def _needs_settlement(project: Project) -> list[Missing]:
             "audit_agency": _("Name the third-party agency that audited the settlement."),
         },
     ) + _needs_document(project, ProjectDocument.Kind.AUDIT, _document_kinds(project))
-    if not project.disclosures.filter(kind=Disclosure.Kind.RESULT).exists():
+    if not _disclosed(project, Disclosure.Kind.RESULT):
         missing.append(
             Missing(
                 "disclosure:result",
@@ -249,19 +253,25 @@ NEEDS = {
 
 
 def missing_for(project: Project) -> list[Missing]:
-    """What the project's current stage still needs before the next one can open."""
+    """What the project's current stage still needs before the next one can open.
+
+    Uses the project's prefetched deliberations, disclosures and documents when there are.
+    """
     return NEEDS[Stage(project.stage)](project)
 
 
-def is_complete(project: Project) -> bool:
+def is_complete(project: Project, missing: list[Missing] | None = None) -> bool:
     """The last stage reached and everything it needs on record: the procedure is closed."""
-    return project.stage == Stage.SETTLEMENT and not missing_for(project)
+    if project.stage != Stage.SETTLEMENT:
+        return False
+    return not (missing_for(project) if missing is None else missing)
 
 
-def timeline(project: Project) -> list[StageView]:
+def timeline(project: Project, missing: list[Missing] | None = None) -> list[StageView]:
     """Each stage with its date, whether it is done, current or ahead, and what it lacks."""
     current = project.stage_index
-    missing = missing_for(project)
+    if missing is None:
+        missing = missing_for(project)
     views = []
     for i, stage in enumerate(Stage):
         if i < current or (i == current and not missing and stage == Stage.SETTLEMENT):

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
 from gis.maps import record_map
-from registry import auction_selectors, selectors
+from registry import auction_selectors, procedure_selectors, selectors
 from registry.models import AdminUnit, Asset, Project, Site, Stage
 from registry.presenters import event_views
 
@@ -136,6 +136,8 @@ def record_context(record: Asset | Project | Site) -> dict:
     if model is Asset:
         context["lease"] = selectors.current_lease(record)
         context["leasing"] = auction_selectors.asset_leasing(record)
+    if model is Project:
+        context |= procedure_selectors.procedure_records(record)
     if model is Site:
         context["routes"] = selectors.routes_through(record)
     return context

@@ -1,0 +1,53 @@
+"""Reads of the procedure for the public project page and the staff screens."""
+
+from django.contrib.auth.models import User
+from django.db.models import QuerySet, prefetch_related_objects
+
+from registry import procedure
+from registry.models import Deliberation, Project, Stage
+from registry.scoping import in_scope
+
+
+def projects_for(user: User) -> QuerySet[Project]:
+    """The projects of the user's units, in the order of the procedure list."""
+    projects = Project.objects.select_related("village__parent").defer(
+        "village__boundary", "village__parent__boundary"
+    )
+    return in_scope(user, projects, "village").order_by("village__code", "name", "pk")
+
+
+def procedure_records(project: Project) -> dict:
+    """What the procedure has on record, public parts only, grouped for the timeline."""
+    prefetch_related_objects([project], "deliberations", "disclosures", "documents")
+    missing = procedure.missing_for(project)
+    deliberations = sorted(
+        project.deliberations.all(), key=lambda d: list(Deliberation.Step).index(d.step)
+    )
+    documents = sorted(project.documents.all(), key=lambda d: (d.issued_on, d.pk))
+    disclosures = sorted(project.disclosures.all(), key=lambda d: d.published_on)
+    timeline = procedure.timeline(project, missing)
+    by_stage = {view.stage: view for view in timeline}
+    for view in timeline:
+        view.documents = [d for d in documents if d.stage == view.stage]
+        view.disclosures = []
+    by_stage[Stage.PROPOSAL].deliberations = deliberations
+    for disclosure in disclosures:
+        stage = Stage.PROPOSAL if disclosure.kind == "resolution" else Stage.SETTLEMENT
+        by_stage[stage].disclosures.append(disclosure)
+    return {
+        "timeline": timeline,
+        "missing": missing,
+        "complete": procedure.is_complete(project, missing),
+        "next_stage": procedure.next_stage(project),
+        "inspections": procedure.inspection_count(project),
+        "flags": project.flags(),
+        "documents": documents,
+    }
+
+
+def procedure_context(project: Project) -> dict:
+    """The staff view: the public record plus whether each stored file still has its hash."""
+    records = procedure_records(project)
+    for document in records["documents"]:
+        document.intact = document.file_is_intact()
+    return records | {"project": project}
