@@ -25,7 +25,8 @@ def features_json(
 ) -> tuple[str, bool]:
     """A JSON array of up to `limit` Features from `offset`, and whether more follow.
 
-    `properties` maps each output name to a field path of the queryset's model.
+    `properties` maps each output name to a field path of the queryset's model, or to an
+    expression (such as a column with personal data hidden).
     """
     aliases = {f"ql_p{i}": (name, path) for i, (name, path) in enumerate(properties.items())}
     selected = queryset.values(
@@ -34,7 +35,10 @@ def features_json(
             ID: F("pk"),
             GEOM: Func(F(geometry), template="%(expressions)s", output_field=TextField()),
         },
-        **{alias: F(path) for alias, (_name, path) in aliases.items()},
+        **{
+            alias: F(path) if isinstance(path, str) else path
+            for alias, (_name, path) in aliases.items()
+        },
     )[offset : offset + limit + 1]
     inner, params = selected.query.sql_with_params()
     # Output names are the view's constants, never request input.

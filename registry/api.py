@@ -29,6 +29,7 @@ from registry.filtersets import (
     UnitFilterSet,
 )
 from registry.models import AdminUnit, Asset, Cooperative, Project, Route, Site
+from registry.privacy import Scrubbed, is_free_text, scrub
 from registry.scoping import can_edit, in_scope
 
 BBOX_PARAMETER = OpenApiParameter(
@@ -61,8 +62,12 @@ class ScopedFieldsMixin:
         request = self.context.get("request")
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or not can_edit(user, instance):
+            values = data.get("properties", data)
             for name in self.Meta.restricted:
-                data.get("properties", data).pop(name, None)
+                values.pop(name, None)
+            for name, value in values.items():
+                if isinstance(value, str):
+                    values[name] = scrub(value)
         return data
 
 
@@ -164,13 +169,22 @@ class LayerViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Retrie
         params["page"] = page
         return self.request.build_absolute_uri(f"{self.request.path}?{urlencode(params)}")
 
+    def _public_properties(self) -> dict:
+        """The SQL properties, free text with ID-card and mobile numbers hidden by the database."""
+        model = self.get_queryset().model
+        fields = {f.name: f for f in model._meta.concrete_fields}
+        return {
+            name: Scrubbed(path) if path in fields and is_free_text(fields[path]) else path
+            for name, path in self.sql_properties.items()
+        }
+
     def _sql_collection(self) -> HttpResponse:
         offset, size = self._page_bounds()
         queryset = self.filter_queryset(self.get_queryset())
         features, more = features_json(
             queryset,
             geometry=self.bbox_filter_field,
-            properties=self.sql_properties,
+            properties=self._public_properties(),
             offset=offset,
             limit=size,
         )

@@ -33,6 +33,7 @@ from registry.models import (
     Stage,
 )
 from registry.models.projects import STAGE_DATE_FIELDS
+from registry.privacy import scrub
 from registry.scoping import can_edit
 
 M = TypeVar("M", bound=models.Model)
@@ -68,10 +69,15 @@ def _field_value(obj: models.Model, name: str) -> object:
     return getattr(obj, name)
 
 
+def _public(value: object) -> object:
+    """Public text never carries ID-card or mobile numbers, whatever field it is in."""
+    return scrub(value) if isinstance(value, str) else value
+
+
 def snapshot(obj: models.Model) -> tuple[dict, dict]:
     """(public values, restricted values) of a record, as JSON-ready values."""
     public_names = set(obj.PUBLIC_FIELDS)
-    public = {name: public_value(_field_value(obj, name)) for name in obj.PUBLIC_FIELDS}
+    public = {name: _public(public_value(_field_value(obj, name))) for name in obj.PUBLIC_FIELDS}
     restricted = {
         f.name: public_value(getattr(obj, f.attname))
         for f in obj._meta.concrete_fields

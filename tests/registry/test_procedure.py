@@ -495,7 +495,7 @@ def test_deliberations_out_of_order_are_refused(step):
 def test_an_unknown_deliberation_is_refused():
     project = new_project()
     with refused(project, "There is no deliberation “vote”.", field="step"):
-        hold(project, "vote")
+        hold(project, "vote", day=DAYS["proposed"])
 
 
 @pytest.mark.parametrize("step", sorted(Deliberation.MEETINGS), ids=str)
@@ -546,7 +546,13 @@ def test_a_resolution_needs_two_thirds_present():
     deliberate(project, steps=4)
     # 29 of 45 is short of two thirds: recorded, but it does not pass.
     record = hold(
-        project, "resolution", entitled=45, present=29, votes_for=29, votes_against=0, votes_abstain=0
+        project,
+        "resolution",
+        entitled=45,
+        present=29,
+        votes_for=29,
+        votes_against=0,
+        votes_abstain=0,
     )
     assert Deliberation.objects.get(pk=record.pk).present == 29
     assert (record.quorate, record.passed) == (False, False)
@@ -643,9 +649,7 @@ def test_deliberations_belong_to_the_proposal_stage(stage):
 
 def disclose(project, kind="resolution", day=D(2026, 3, 7), **kwargs):
     fields = {"place": "村务公开栏"} | kwargs
-    return procedure.record_disclosure(
-        project, actor=None, kind=kind, published_on=day, **fields
-    )
+    return procedure.record_disclosure(project, actor=None, kind=kind, published_on=day, **fields)
 
 
 @pytest.mark.parametrize("steps", [0, 4])
@@ -734,7 +738,9 @@ def test_a_document_is_stored_with_its_sha256_on_the_public_log(media):
     file = pdf("guidance")
     data = file.read()
     before = Event.objects.count()
-    document = attach(project, kind="guidance", title=" 指导价 ", issued_on=DAYS["budget"], upload=file)
+    document = attach(
+        project, kind="guidance", title=" 指导价 ", issued_on=DAYS["budget"], upload=file
+    )
     digest = hashlib.sha256(data).hexdigest()
     assert document.sha256 == digest
     assert (document.size, document.content_type) == (len(data), "application/pdf")
@@ -1149,9 +1155,7 @@ OPERATIONS = {
     "contract": (Stage.CONTRACTING, lambda p, a: contract(p, "140000", actor=a)),
     "advance-to-construction": (
         Stage.CONTRACTING,
-        lambda p, a: procedure.advance(
-            p, actor=a, to=Stage.CONSTRUCTION, on=DAYS["construction"]
-        ),
+        lambda p, a: procedure.advance(p, actor=a, to=Stage.CONSTRUCTION, on=DAYS["construction"]),
     ),
     "acceptance": (
         Stage.ACCEPTANCE,
@@ -1210,7 +1214,12 @@ def test_the_city_runs_the_procedure_anywhere(demo_user):
 
 def test_the_bookkeeper_covers_only_their_two_villages(demo_user):
     bookkeeper = demo_user("bookkeeper")
-    for name, allowed in [("东岙村", True), ("许岙村", True), ("南堡村", False), ("白岩桥村", False)]:
+    for name, allowed in [
+        ("东岙村", True),
+        ("许岙村", True),
+        ("南堡村", False),
+        ("白岩桥村", False),
+    ]:
         project = new_project(AdminUnit.objects.get(name=name))
         assert procedure.can_run_procedure(bookkeeper, project) is allowed, name
     township = demo_user("township")
