@@ -8,6 +8,7 @@ nothing half-saved: the project, its records and the public log exactly as befor
 
 import datetime as dt
 import hashlib
+import itertools
 import uuid
 from contextlib import contextmanager
 from decimal import Decimal
@@ -38,7 +39,7 @@ pytestmark = pytest.mark.django_db
 
 D = dt.date
 ORDER = list(Stage)
-TRANSITIONS = list(zip(ORDER, ORDER[1:], strict=False))
+TRANSITIONS = list(itertools.pairwise(ORDER))
 STEPS = list(Deliberation.Step)
 
 
@@ -647,7 +648,10 @@ def test_deliberations_belong_to_the_proposal_stage(stage):
 # ---------------------------------------------------------------------------------------------
 
 
-def disclose(project, kind="resolution", day=D(2026, 3, 7), **kwargs):
+RESOLUTION_PUBLISHED = D(2026, 3, 7)
+
+
+def disclose(project, kind="resolution", day=RESOLUTION_PUBLISHED, **kwargs):
     fields = {"place": "村务公开栏"} | kwargs
     return procedure.record_disclosure(project, actor=None, kind=kind, published_on=day, **fields)
 
