@@ -2,7 +2,9 @@ import pytest
 from django.contrib.gis.geos import MultiPolygon, Polygon
 from django.urls import reverse
 
-from registry.models import Asset, Event
+from registry import services
+from registry.models import Asset, Event, Project
+from tests.conftest import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -124,3 +126,13 @@ def test_the_event_log_is_read_only_in_the_admin(admin_client):
     response = admin_client.get(reverse("admin:registry_event_change", args=[event.pk]))
     assert 'name="_save"' not in response.content.decode()
     assert admin_client.get(reverse("admin:registry_event_add")).status_code == 403
+
+
+def test_the_project_admin_cannot_move_the_procedure(client):
+    assert client.login(username="township", password=DEMO_PASSWORD)
+    project = Project.objects.get(name="东岙村水渠修缮工程")
+    page = client.get(reverse("admin:registry_project_change", args=[project.pk]))
+    assert page.status_code == 200
+    form_fields = set(page.context["adminform"].form.fields)
+    assert not form_fields & services.PROCEDURE_FIELDS
+    assert reverse("staff:project", args=[project.pk]) in page.content.decode()
