@@ -413,6 +413,35 @@ def test_acceptance_cannot_open_before_the_site_inspection_it_relies_on():
         procedure.advance(project, actor=None, to=Stage.ACCEPTANCE, on=D(2026, 4, 10))
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="inspection_count() counts every INSPECT event of the project, whatever the stage: "
+    "a site visit made before construction started satisfies the construction stage's "
+    "'at least one site inspection', so acceptance opens with no inspection of the works.",
+)
+def test_an_inspection_before_construction_does_not_count_for_the_construction(demo_user):
+    from fieldapp.models import Checklist, ChecklistItem
+
+    survey = Checklist.objects.create(name="项目现场踏勘", subject_kind="project", stage="")
+    item = ChecklistItem.objects.create(
+        checklist=survey, position=1, text="现场与公示位置一致", answer_type="yes_no"
+    )
+    project = complete_stage(at_stage(Stage.CONTRACTING))
+    field_services.record_inspection(
+        project,
+        actor=demo_user("inspector"),
+        checklist=survey,
+        answers={item.pk: "yes"},
+        client_uuid=uuid.uuid4(),
+        stage_seen=Stage.CONTRACTING,
+    )
+    assert procedure.inspection_count(project) == 1
+    project = procedure.advance(project, actor=None, to=Stage.CONSTRUCTION, on=DAYS["construction"])
+    project = construction_records(project, inspected=False)
+    with refused(project, "At least one site inspection from the field app."):
+        procedure.advance(project, actor=None, to=Stage.ACCEPTANCE, on=DAYS["acceptance"])
+
+
 # ---------------------------------------------------------------------------------------------
 # is_complete and the timeline
 # ---------------------------------------------------------------------------------------------
@@ -612,6 +641,20 @@ def test_a_failed_vote_is_held_again_and_replaced_while_the_log_keeps_both():
     )
     assert [e.changes["votes_for"] for e in party_events.order_by("seq")] == [20, 40]
     hold(project, "resolution")  # the next step opens
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="record_deliberation checks a re-held vote's date only against the step before it, "
+    "not against the failed vote it replaces: the replacement may be dated before the failed "
+    "vote, and the record then contradicts the log.",
+)
+def test_a_vote_held_again_cannot_be_dated_before_the_vote_that_failed():
+    project = new_project()
+    deliberate(project, steps=3)  # the joint meeting on 2026-03-04
+    hold(project, "party", day=D(2026, 3, 10), votes_for=20, votes_against=25, votes_abstain=5)
+    with refused(project, field="held_on"):
+        hold(project, "party", day=D(2026, 3, 5), votes_for=40, votes_against=5)
 
 
 @pytest.mark.parametrize("step", STEPS, ids=str)
