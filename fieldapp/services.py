@@ -174,6 +174,8 @@ def record_inspection(
             "checklist": checklist.name,
             "checks": len(prepared),
             "failed": inspection.failed_count,
+            "inspected_on": timezone.localdate(inspection.inspected_at).isoformat(),
+            **({"stage": subject.stage} if isinstance(subject, Project) else {}),
         },
         actor=actor,
     )
@@ -273,6 +275,8 @@ def report_progress(
     if existing:
         return existing, False
     ensure_field_access(actor, project)
+    if advance_to and advance_to not in Stage.values:
+        raise ValidationError(_("There is no stage “%(stage)s”.") % {"stage": advance_to[:40]})
     if not 0 <= percent <= 100:
         raise ValidationError(_("Progress is a percentage from 0 to 100."))
     report = ProgressReport(

@@ -185,12 +185,18 @@ def _needs_contracting(project: Project) -> list[Missing]:
     ) + _needs_document(project, ProjectDocument.Kind.CONTRACT, _document_kinds(project))
 
 
-def inspection_count(project: Project) -> int:
+def _construction_inspections(project: Project):
+    """Site inspections logged while the works were under way (the field app logs the stage)."""
     return Event.objects.filter(
         subject_type=ContentType.objects.get_for_model(Project),
         subject_id=project.pk,
         action=Event.Action.INSPECT,
-    ).count()
+        changes__stage=Stage.CONSTRUCTION.value,
+    )
+
+
+def inspection_count(project: Project) -> int:
+    return _construction_inspections(project).count()
 
 
 def _needs_construction(project: Project) -> list[Missing]:
@@ -302,15 +308,20 @@ def next_stage(project: Project) -> Stage | None:
 # ---------------------------------------------------------------------------------------------
 
 
-def _latest_record_date(project: Project) -> dt.date | None:
-    """The latest date on the records of the current stage: the next stage cannot open before."""
-    stage = Stage(project.stage)
+def _latest_record_date(project: Project, stage: Stage | None = None) -> dt.date | None:
+    """The latest date on the records of a stage (the current one by default): the next
+    stage cannot open, nor its records be dated, before it."""
+    stage = Stage(project.stage) if stage is None else stage
     dates = [getattr(project, STAGE_DATE_FIELDS[stage])]
     if stage == Stage.PROPOSAL:
         dates += list(project.deliberations.values_list("held_on", flat=True))
         dates += list(project.disclosures.values_list("published_on", flat=True))
     if stage == Stage.CONTRACTING:
         dates.append(project.contract_signed_on)
+    if stage == Stage.CONSTRUCTION:
+        for changes in _construction_inspections(project).values_list("changes", flat=True):
+            if changes.get("inspected_on"):
+                dates.append(dt.date.fromisoformat(changes["inspected_on"]))
     dates += list(project.documents.filter(stage=stage).values_list("issued_on", flat=True))
     return max((d for d in dates if d is not None), default=None)
 
@@ -434,6 +445,10 @@ def record_deliberation(
                 {"held_on": _("This deliberation is dated before the one it follows.")}
             )
     record = held.get(step)
+    if record is not None and not record.passed and held_on < record.held_on:
+        raise ValidationError(
+            {"held_on": _("A vote held again cannot be dated before the vote that failed.")}
+        )
     if record is not None and record.passed:
         raise ValidationError(
             {"step": _("“%(step)s” is already on record.") % {"step": record.get_step_display()}}
@@ -479,6 +494,10 @@ def record_disclosure(
             )
     else:
         _ensure_stage(project, Stage.SETTLEMENT, _("Making the result public"))
+        if project.settled_on and published_on < project.settled_on:
+            raise ValidationError(
+                {"published_on": _("The result cannot be made public before the settlement.")}
+            )
     if project.disclosures.filter(kind=kind).exists():
         raise ValidationError({"kind": _("This disclosure is already on record.")})
     record = Disclosure(
@@ -520,6 +539,8 @@ def attach_document(
     stage = DOCUMENT_STAGE.get(kind, Stage(project.stage))
     if DOCUMENT_STAGE.get(kind) is not None:
         _ensure_stage(project, stage, ProjectDocument.Kind(kind).label)
+        if stage == Stage.SETTLEMENT:
+            _ensure_settlement_open(project)
     if not title.strip():
         raise ValidationError({"title": _("Give the document a title.")})
     _not_future(issued_on, "issued_on")
@@ -578,6 +599,13 @@ def attach_document(
     return document
 
 
+def _ensure_settlement_open(project: Project) -> None:
+    if Disclosure.objects.filter(project=project, kind=Disclosure.Kind.RESULT).exists():
+        raise ValidationError(
+            _("The result has been made public: the settlement is closed and cannot change.")
+        )
+
+
 def _update_in_stage(
     project: Project, stage: Stage, what: str, *, actor: User | None, **fields: object
 ) -> Project:
@@ -595,6 +623,10 @@ def set_guidance_price(
 ) -> Project:
     if budget_price is None or budget_price <= 0:
         raise ValidationError({"budget_price": _("The guidance price must be more than zero.")})
+    if not guidance_agency.strip():
+        raise ValidationError(
+            {"guidance_agency": _("Name the agency that issued the guidance price.")}
+        )
     return _update_in_stage(
         project,
         Stage.BUDGET,
@@ -627,9 +659,20 @@ def record_contract(
     if contract_amount is None or contract_amount <= 0:
         raise ValidationError({"contract_amount": _("The contract amount must be more than zero.")})
     _not_future(contract_signed_on, "contract_signed_on")
-    if project.budget_priced_on and contract_signed_on < project.budget_priced_on:
+    project = Project.objects.get(pk=project.pk)
+    earliest = max(
+        (d for d in (_latest_record_date(project, Stage.BUDGET), project.contracted_on) if d),
+        default=None,
+    )
+    if earliest and contract_signed_on < earliest:
         raise ValidationError(
-            {"contract_signed_on": _("A contract cannot be signed before the guidance price.")}
+            {
+                "contract_signed_on": _(
+                    "A contract cannot be signed before the guidance price and the opening of "
+                    "the contracting stage (%s)."
+                )
+                % earliest
+            }
         )
     return _update_in_stage(
         project,
@@ -672,6 +715,7 @@ def record_settlement(
         )
     if not audit_agency.strip():
         raise ValidationError({"audit_agency": _("Name the agency that audited the settlement.")})
+    _ensure_settlement_open(project)
     return _update_in_stage(
         project,
         Stage.SETTLEMENT,

@@ -50,7 +50,7 @@ def test_an_inspection_made_offline_syncs_and_appears_on_the_public_page(
     phone.locator("button[data-once]").click()
     phone.wait_for_selector(f'{BADGE}[data-count="1"]', state="visible")
     assert len(outbox_keys(phone)) == 1
-    assert not Inspection.objects.exists()
+    assert not Inspection.objects.filter(inspector__username="inspector").exists()
     screenshot(phone, "field-offline-inspection-390")
 
     phone.context.set_offline(False)
@@ -59,7 +59,7 @@ def test_an_inspection_made_offline_syncs_and_appears_on_the_public_page(
         " || document.querySelector('#outbox-status').dataset.count === '0'",
         timeout=20_000,
     )
-    inspection = Inspection.objects.get()
+    inspection = Inspection.objects.get(inspector__username="inspector")
     assert Photo.objects.filter(inspection=inspection).count() == 1
 
     eid = ElectronicId.objects.get(subject_type__model="project", subject_id=project.pk)

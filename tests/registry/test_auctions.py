@@ -311,6 +311,7 @@ def test_staff_announce_bid_and_publish_through_the_api(client, demo_user):
 
 def test_the_staff_screen_records_bids_with_htmx_and_publishes(client, demo_user):
     auction = announce()
+    client.cookies["django_language"] = "en"
     url = reverse("auctions:day", args=[auction.pk])
     assert client.get(url).status_code == 302  # login first
     client.force_login(demo_user("township"))
