@@ -60,9 +60,12 @@ def test_an_inspection_made_offline_syncs_and_appears_on_the_public_page(
         timeout=20_000,
     )
     inspection = Inspection.objects.get(inspector__username="inspector")
-    assert Photo.objects.filter(inspection=inspection).count() == 1
+    photo = Photo.objects.get(inspection=inspection)
 
     eid = ElectronicId.objects.get(subject_type__model="project", subject_id=project.pk)
     phone.goto(f"{base}/e/{eid.code}")
-    phone.wait_for_function("document.querySelector('.photo-timeline img').naturalWidth > 0")
+    thumbnail = phone.locator(f'.photo-timeline img[src*="/photo/{photo.pk}/"]')
+    thumbnail.scroll_into_view_if_needed()  # thumbnails load lazily
+    thumbnail.evaluate("img => img.decode()")
+    assert thumbnail.evaluate("img => img.naturalWidth") > 0
     screenshot(phone, "field-synced-public-390")
