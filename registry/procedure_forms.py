@@ -6,6 +6,7 @@ Each form's cleaned data are the keyword arguments of its service in `ACTIONS`.
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from registry import procedure
 from registry.models import Deliberation, Disclosure, Project, ProjectDocument, Stage
@@ -87,7 +88,10 @@ class ContractForm(forms.Form):
 class AcceptanceForm(forms.Form):
     passed = forms.TypedChoiceField(
         label=_("Result"),
-        choices=[("true", _("Passed")), ("false", _("Failed"))],
+        choices=[
+            ("true", pgettext_lazy("acceptance", "Passed")),
+            ("false", pgettext_lazy("acceptance", "Failed")),
+        ],
         coerce=lambda value: value == "true",
     )
     opinion = forms.CharField(
