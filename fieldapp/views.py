@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from fieldapp import forms, selectors, services
 from fieldapp.models import Photo
+from registry import procedure
 from registry.models import Project, Stage
 
 LOGIN_URL = "fieldapp:login"
@@ -249,11 +250,15 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
         request.FILES or None,
         initial={"stage_seen": record.stage, "percent": record.progress_percent},
     )
+    following = _next_stage(record.stage)
+    may_move = following in procedure.FIELD_STAGE_MOVES or procedure.can_run_procedure(
+        request.user, record
+    )
     context = {
         "subject": record,
         "kind": "project",
         "form": form,
-        "next_stage": _next_stage(record.stage),
+        "next_stage": following if may_move else None,
     }
     if request.method == "GET":
         return render(request, "fieldapp/progress.html", context)

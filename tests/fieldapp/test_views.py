@@ -338,3 +338,12 @@ def test_a_public_note_with_a_photo_shows_both_on_the_public_page(client, demo_u
     html = client.get(f"/e/{eid.code}").content.decode()
     assert "现场已设公示牌" in html
     assert reverse("fieldapp:public-photo", args=[photo.pk, "thumb"]) in html
+
+
+def test_the_field_app_offers_only_the_stage_move_field_staff_may_make(client, inspector):
+    under_way = Project.objects.get(name="许岙村文化礼堂修缮工程")  # construction
+    contracting = Project.objects.get(name="许岙村南拳馆外立面改造")
+    page = client.get(reverse("fieldapp:progress", args=[under_way.pk]))
+    assert page.context["next_stage"] == "acceptance"
+    page = client.get(reverse("fieldapp:progress", args=[contracting.pk]))
+    assert page.context["next_stage"] is None
