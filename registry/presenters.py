@@ -7,7 +7,7 @@ from django.db.models import Model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from registry.models import Event
+from registry.models import Deliberation, Disclosure, Event, ProjectDocument
 
 GEOMETRY_PREFIXES = ("POINT", "MULTIPOLYGON", "POLYGON", "LINESTRING")
 EXTRA_LABELS = {
@@ -15,6 +15,24 @@ EXTRA_LABELS = {
     "bidder_public_name": gettext_lazy("bidder"),
     "subtenant_public_name": gettext_lazy("subtenant"),
     "stops": gettext_lazy("stops"),
+    "public_summary": gettext_lazy("summary"),
+    "checklist": gettext_lazy("checklist"),
+    "checks": gettext_lazy("checks answered"),
+    "failed": gettext_lazy("checks failed"),
+    "inspected_on": gettext_lazy("inspected on"),
+    "purpose": gettext_lazy("photo of"),
+    "caption": gettext_lazy("caption"),
+    "sha256": gettext_lazy("SHA-256"),
+    "note": gettext_lazy("note"),
+    "check": gettext_lazy("check"),
+    "evidence": gettext_lazy("how it was put right"),
+    "code": gettext_lazy("electronic ID"),
+}
+# Events logged on a project about one of its procedure records: the record's own fields.
+ACTION_MODELS = {
+    Event.Action.DELIBERATE: Deliberation,
+    Event.Action.DISCLOSE: Disclosure,
+    Event.Action.ATTACH: ProjectDocument,
 }
 
 
@@ -42,6 +60,8 @@ def _label(model: type[Model], name: str) -> str:
 def _value(model: type[Model], name: str, value: object) -> str:
     if value in (None, "", []):
         return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
     if isinstance(value, list):
         return " → ".join(str(v) for v in value)
     if isinstance(value, str) and value.startswith(GEOMETRY_PREFIXES):
@@ -56,6 +76,7 @@ def _value(model: type[Model], name: str, value: object) -> str:
 
 
 def event_view(event: Event, model: type[Model]) -> EventView:
+    model = ACTION_MODELS.get(event.action, model)
     lines = []
     for name, change in event.changes.items():
         if name.startswith("_"):
