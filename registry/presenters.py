@@ -1,14 +1,18 @@
 """Turn public log rows into lines a villager can read: field names, choice labels, money."""
 
+import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model
+from django.utils.timezone import is_aware, localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from registry.models import Deliberation, Disclosure, Event, ProjectDocument
 
+ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})")
 GEOMETRY_PREFIXES = ("POINT", "MULTIPOLYGON", "POLYGON", "LINESTRING")
 EXTRA_LABELS = {
     "tenant_public_name": gettext_lazy("tenant"),
@@ -66,6 +70,9 @@ def _value(model: type[Model], name: str, value: object) -> str:
         return " → ".join(str(v) for v in value)
     if isinstance(value, str) and value.startswith(GEOMETRY_PREFIXES):
         return _("position on the map")
+    if isinstance(value, str) and ISO_DATETIME.fullmatch(value):
+        moment = dt.datetime.fromisoformat(value)
+        return localtime(moment).strftime("%Y-%m-%d %H:%M") if is_aware(moment) else value
     try:
         field = model._meta.get_field(name)
     except FieldDoesNotExist:
