@@ -316,19 +316,29 @@ def csv_stream(header: list[str], rows: Iterable[list]) -> Iterator[bytes]:
 
 
 def table_xlsx(name: str, header: list[str], rows: Iterable[list]) -> bytes:
-    """One sheet, bold frozen header. Text stays text: a value starting with = is no formula."""
+    """One sheet, bold frozen header. Text stays text: a value starting with = is no formula.
+
+    Excel cannot hold control characters (a vertical tab pasted from Word, say) nor more than
+    XLSX_CELL_CHARS characters in a cell: the former are dropped, the latter cut, so one odd
+    record never stops the whole download.
+    """
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    def fit(value: str) -> str:
+        return ILLEGAL_CHARACTERS_RE.sub("", value)[:XLSX_CELL_CHARS]
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(name)
     sheet.freeze_panes = "A2"
     bold = Font(bold=True)
     cells = []
     for title in header:
-        cell = WriteOnlyCell(sheet, value=title)
+        cell = WriteOnlyCell(sheet, value=fit(str(title)))
         cell.font = bold
         cells.append(cell)
     sheet.append(cells)
     for row in rows:
-        sheet.append([_text_cell(sheet, v) if isinstance(v, str) else v for v in row])
+        sheet.append([_text_cell(sheet, fit(v)) if isinstance(v, str) else v for v in row])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

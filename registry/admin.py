@@ -187,6 +187,9 @@ class LeasePaymentInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
 
 class LeaseTownshipFilter(TownshipFilter):
     unit_path = "asset__village__parent"
@@ -209,9 +212,50 @@ class LeaseAdmin(RecordAdmin):
     search_fields = ("asset__name", "tenant_name", "asset__village__name")
     list_select_related = ("asset", "asset__village")
     inlines = [LeasePaymentInline]
+    # What the auction fixed: the winner, the asset, the term and the price stay as published.
+    AUCTION_FIXED = (
+        "asset",
+        "tenant_name",
+        "tenant_kind",
+        "start_on",
+        "end_on",
+        "annual_rent",
+        "deposit",
+        "payment_schedule",
+        "awarded_by",
+    )
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(paid_total=Sum("payments__amount"))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        """The lease rules run in the form (registry.leasing.check_lease), so a refusal shows
+        next to the fields; "auction" is not offered: only an auction's result awards it."""
+        from registry.admin_leasing import LeaseForm
+
+        kwargs["form"] = LeaseForm
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None or obj.pk is None:
+            return ()
+        if hasattr(obj, "auction"):
+            return self.AUCTION_FIXED
+        if obj.awarded_by == Lease.Award.AUCTION:  # imported with an auction held before us
+            return ("awarded_by",)
+        return ()
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.save_record(obj, actor=request.user)
+            return
+        fields = {
+            f.attname: getattr(obj, f.attname)
+            for f in Lease._meta.concrete_fields
+            if f.editable and not f.primary_key
+        }
+        lease = services.create_lease(actor=request.user, **fields)
+        vars(obj).update(vars(lease))  # the admin goes on with `obj` (its inlines, redirect)
 
     @admin.display(description=_("warnings"))
     def warnings(self, obj):
@@ -229,8 +273,24 @@ class LeasePaymentAdmin(RecordAdmin):
     list_select_related = ("lease", "lease__asset")
     search_fields = ("lease__asset__name", "lease__tenant_name", "bank_reference")
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        from registry.admin_leasing import LeasePaymentForm
+
+        kwargs["form"] = LeasePaymentForm
+        return super().get_form(request, obj, change, **kwargs)
+
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        payment = services.record_lease_payment(
+            obj.lease,
+            actor=request.user,
+            paid_on=obj.paid_on,
+            amount=obj.amount,
+            bank_reference=obj.bank_reference,
+        )
+        vars(obj).update(vars(payment))
 
 
 @admin.register(Site)

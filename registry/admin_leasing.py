@@ -1,10 +1,11 @@
-"""Admin of auctions, bids and declared sublets. Adding goes through the services (the form
-shows their refusals next to the fields); an announced auction is then run on the auction-day
-screen, never edited here, so what was announced stays what the public saw."""
+"""Admin of auctions, bids and declared sublets, and the forms of the lease admin. Adding goes
+through the services (the form shows their refusals next to the fields); an announced auction
+is then run on the auction-day screen, never edited here, so what was announced stays what the
+public saw."""
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from registry import auctions, leasing
 from registry.admin import LeaseTownshipFilter, ReadOnlyAdmin, RecordAdmin, TownshipFilter
 from registry.models.auctions import Auction, Bid
-from registry.models.leases import Sublet
+from registry.models.leases import Lease, LeasePayment, Sublet
 from registry.scoping import in_scope
 
 
@@ -28,15 +29,66 @@ class ServiceCheckedForm(forms.ModelForm):
         try:
             self.check(self.instance)
         except ValidationError as exc:
-            self._update_errors(exc)
+            self._update_errors(self._shown(exc))
+
+    def _shown(self, exc: ValidationError) -> ValidationError:
+        """A refusal about a field not on the form (read-only there) goes above the form."""
+        if not hasattr(exc, "error_dict"):
+            return exc
+        shown: dict[str, list] = {}
+        for field, errors in exc.error_dict.items():
+            shown.setdefault(field if field in self.fields else NON_FIELD_ERRORS, []).extend(errors)
+        return ValidationError(shown)
 
 
 class AuctionForm(ServiceCheckedForm):
-    check = staticmethod(auctions.check_announcement)
+    check = staticmethod(auctions.check_announcement)  # by a person: dated today, not earlier
 
     class Meta:
         model = Auction
         fields = Auction.ANNOUNCEMENT_FIELDS
+
+
+class LeaseForm(ServiceCheckedForm):
+    """The lease admin's form (registry.admin.LeaseAdmin): the lease rules of the services."""
+
+    check = staticmethod(leasing.check_lease)
+
+    class Meta:
+        model = Lease
+        fields = (
+            "asset",
+            "tenant_name",
+            "tenant_kind",
+            "tenant_contact",
+            "start_on",
+            "end_on",
+            "annual_rent",
+            "payment_schedule",
+            "deposit",
+            "awarded_by",
+            "valuation",
+            "renews",
+        )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if (awarded_by := self.fields.get("awarded_by")) is not None:
+            awarded_by.choices = [
+                choice for choice in awarded_by.choices if choice[0] != Lease.Award.AUCTION
+            ]
+
+
+class LeasePaymentForm(ServiceCheckedForm):
+    """Rent received: dated today at the latest, like services.record_lease_payment."""
+
+    check = staticmethod(
+        lambda payment: payment.paid_on and leasing.not_in_future(payment.paid_on, "paid_on")
+    )
+
+    class Meta:
+        model = LeasePayment
+        fields = ("lease", "paid_on", "amount", "bank_reference")
 
 
 class SubletForm(ServiceCheckedForm):

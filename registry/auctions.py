@@ -18,39 +18,83 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registry import services
-from registry.leasing import ensure_asset_free, ensure_may_act, not_in_future
+from registry.leasing import (
+    ensure_asset_free,
+    ensure_may_act,
+    longest_new_term_years,
+    not_in_future,
+)
 from registry.models import Asset, Event, Lease
 from registry.models.auctions import Auction, Bid
+from registry.models.leases import add_months
 from registry.privacy import scrub
 from registry.scoping import Role
 
 AUCTION_ROLES = frozenset({Role.TOWNSHIP, Role.CITY})
+HELD_WITHIN_MONTHS = 12  # the auction day at most this long after the announcement
+LEASE_START_MONTHS = 24  # the lease starts at most this long after the auction day
 
 
 def yuan(amount: Decimal) -> str:
     return f"¥{amount:,.2f}"
 
 
-def check_announcement(auction: Auction) -> None:
-    """Every rule an announcement must meet, all reported at once."""
+def check_announcement(auction: Auction, *, by_person: bool = True) -> None:
+    """Every rule an announcement must meet, all reported at once.
+
+    An announcement is public only from the day it is on our public list, so a person
+    (`by_person`) announces today and the auction is held AUCTION_NOTICE_DAYS later at the
+    earliest; a backdated announced_on would cut the notice short. The system (the demo loader,
+    imports of historical records) may record auctions announced in the past.
+
+    Dates stay close to the announcement: the auction within a year of it, the lease starting
+    within LEASE_START_MONTHS of the auction, and running at most twice the longest term of the
+    lease rules (registry.leasing.longest_new_term_years, 30 years with the defaults).
+    """
     errors: dict[str, list[str]] = {}
     notice_days = settings.AUCTION_NOTICE_DAYS
-    if auction.announced_on and auction.announced_on > timezone.localdate():
+    today = timezone.localdate()
+    announced_on, held_on = auction.announced_on, auction.held_on
+    if announced_on and announced_on > today:
         errors["announced_on"] = [_("An announcement cannot be dated in the future.")]
-    earliest = auction.announced_on and auction.announced_on + dt.timedelta(days=notice_days)
-    if earliest and auction.held_on and auction.held_on < earliest:
+    if by_person and announced_on and announced_on < today:
+        errors["announced_on"] = [
+            _(
+                "An announcement is public only from the day it is recorded: date it today "
+                "(%(today)s), not earlier."
+            )
+            % {"today": today}
+        ]
+    public_from = announced_on and (max(announced_on, today) if by_person else announced_on)
+    earliest = public_from and public_from + dt.timedelta(days=notice_days)
+    if earliest and held_on and held_on < earliest:
         errors["held_on"] = [
             _(
                 "The auction must be held at least %(days)d days after it is announced "
                 "(announced on %(date)s)."
             )
-            % {"days": notice_days, "date": auction.announced_on}
+            % {"days": notice_days, "date": public_from}
+        ]
+    if announced_on and held_on and held_on > add_months(announced_on, HELD_WITHIN_MONTHS):
+        errors.setdefault("held_on", []).append(
+            _("The auction must be held within a year of its announcement.")
+        )
+    start_on, end_on = auction.lease_start_on, auction.lease_end_on
+    if held_on and start_on and start_on > add_months(held_on, LEASE_START_MONTHS):
+        errors["lease_start_on"] = [
+            _("The lease must start within %(years)d years of the auction day.")
+            % {"years": LEASE_START_MONTHS // 12}
+        ]
+    years = longest_new_term_years()
+    if start_on and end_on and end_on > add_months(start_on, 12 * years):
+        errors["lease_end_on"] = [
+            _("The lease term can be at most %(years)d years.") % {"years": years}
         ]
     if auction.reserve_price is not None and auction.reserve_price <= 0:
         errors["reserve_price"] = [_("The reserve price must be more than zero.")]
     if auction.increment is not None and auction.increment <= 0:
         errors["increment"] = [_("The minimum raise must be more than zero.")]
-    if auction.held_on and auction.lease_start_on and auction.lease_start_on < auction.held_on:
+    if held_on and start_on and start_on < held_on:
         errors["lease_start_on"] = [_("The lease cannot start before the auction day.")]
     if auction.asset_id:
         asset = auction.asset
@@ -81,7 +125,7 @@ def announce(auction: Auction, *, actor: User | None) -> Auction:
     ensure_may_act(actor, auction, AUCTION_ROLES)
     auction.status = Auction.Status.ANNOUNCED
     auction.conditions = scrub(auction.conditions.strip())
-    check_announcement(auction)
+    check_announcement(auction, by_person=actor is not None)
     return services.save_record(auction, actor=actor, action=Event.Action.ANNOUNCE)
 
 
@@ -219,9 +263,9 @@ def publish_result(
     if winner is None:
         auction.status = Auction.Status.FAILED
         return services.save_record(auction, actor=actor, action=Event.Action.AWARD)
-    ensure_asset_free(auction.asset, auction.lease_start_on, auction.lease_end_on, "lease")
     auction.lease = services.create_lease(
         actor=actor,
+        from_auction=auction,
         asset=auction.asset,
         tenant_name=winner.bidder_name,
         tenant_kind=winner.bidder_kind,

@@ -7,6 +7,7 @@ keeps the lease register. Auctions (registry.auctions) are for township and city
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 from registry import services
 from registry.models import Asset, Event, Lease
 from registry.models.auctions import Auction
-from registry.models.leases import Sublet
+from registry.models.leases import DEFAULT_MAX_LEASE_YEARS, Sublet, add_months
 from registry.privacy import scrub
 from registry.scoping import Role, can_edit, group_names
 
@@ -50,14 +51,35 @@ def not_in_future(day: dt.date, field: str) -> None:
         raise ValidationError({field: _("A date cannot be in the future.")})
 
 
+# A lease agreed now (at auction or by renewal) runs at most twice the longest term the lease
+# rules allow (LEASE_MAX_YEARS: 2 x 15 = 30 years with the defaults). Between the rule and this
+# bound a term is recorded and flagged (Lease.flags); past it, it is refused as a slip of the pen.
+NEW_TERM_RULE_FACTOR = 2
+# No lease at all, not even a historical one imported by the system, runs longer than this: the
+# longest land-use term in Chinese law (70 years, residential land).
+RECORD_MAX_TERM_YEARS = 70
+
+
+def longest_new_term_years() -> int:
+    limits = getattr(settings, "LEASE_MAX_YEARS", DEFAULT_MAX_LEASE_YEARS)
+    return NEW_TERM_RULE_FACTOR * max(limits.values(), default=15)
+
+
 def overlapping_lease(
     asset: Asset, start_on: dt.date, end_on: dt.date, *, exclude: Lease | None = None
 ) -> Lease | None:
     """Another lease of the asset running on some day of [start_on, end_on)."""
     leases = asset.leases.filter(start_on__lt=end_on, end_on__gt=start_on)
-    if exclude is not None:
+    if exclude is not None and exclude.pk is not None:
         leases = leases.exclude(pk=exclude.pk)
     return leases.order_by("start_on").first()
+
+
+def _taken(lease: Lease) -> str:
+    return _(
+        "The asset is already leased from %(start)s to %(end)s; "
+        "a new lease cannot overlap that term."
+    ) % {"start": lease.start_on, "end": lease.end_on}
 
 
 def ensure_asset_free(
@@ -65,15 +87,77 @@ def ensure_asset_free(
 ) -> None:
     taken = overlapping_lease(asset, start_on, end_on, exclude=exclude)
     if taken is not None:
-        raise ValidationError(
-            {
-                field: _(
-                    "The asset is already leased from %(start)s to %(end)s; "
-                    "a new lease cannot overlap that term."
+        raise ValidationError({field: _taken(taken)})
+
+
+def open_auction_over(
+    asset: Asset, start_on: dt.date, end_on: dt.date, *, exclude: Auction | None = None
+) -> Auction | None:
+    """An announced auction of the asset whose lease term shares a day with [start_on, end_on)."""
+    open_auctions = asset.auctions.filter(
+        status=Auction.Status.ANNOUNCED, lease_start_on__lt=end_on, lease_end_on__gt=start_on
+    )
+    if exclude is not None:
+        open_auctions = open_auctions.exclude(pk=exclude.pk)
+    return open_auctions.order_by("held_on", "pk").first()
+
+
+def _recorded_as_won_at_auction(lease: Lease) -> bool:
+    """Already on the register as awarded by auction (by its auction's result, or imported)."""
+    return (
+        lease.pk is not None
+        and Lease.objects.filter(pk=lease.pk, awarded_by=Lease.Award.AUCTION).exists()
+    )
+
+
+def check_lease(
+    lease: Lease, *, from_auction: Auction | None = None, historical: bool = False
+) -> None:
+    """The rules every lease meets however it is made (services.create_lease, a renewal, the
+    admin), beyond the model's own, all reported at once. Run on a full_clean()ed lease.
+
+    - at most RECORD_MAX_TERM_YEARS long;
+    - no other lease of the asset on any day of its term (one place for that rule);
+    - no announced auction of the asset for any day of its term: that right is being auctioned;
+    - awarded by public auction only by publishing that auction's result (`from_auction`), or
+      when the system imports a historical lease (`historical`, actor=None).
+    """
+    errors: dict[str, list[str]] = {}
+    if (
+        lease.awarded_by == Lease.Award.AUCTION
+        and from_auction is None
+        and not historical
+        and not _recorded_as_won_at_auction(lease)
+    ):
+        errors["awarded_by"] = [
+            _(
+                "A lease is awarded by public auction only by publishing the result of an "
+                "announced auction (/auctions/)."
+            )
+        ]
+    if from_auction is not None and from_auction.asset_id != lease.asset_id:
+        errors.setdefault("asset", []).append(_("The auction was for another asset."))
+    start_on, end_on = lease.start_on, lease.end_on
+    if start_on and end_on and end_on > add_months(start_on, 12 * RECORD_MAX_TERM_YEARS):
+        errors["end_on"] = [
+            _("A lease cannot run longer than %(years)d years: check the end date.")
+            % {"years": RECORD_MAX_TERM_YEARS}
+        ]
+    if lease.asset_id and start_on and end_on and start_on < end_on:
+        taken = overlapping_lease(lease.asset, start_on, end_on, exclude=lease)
+        if taken is not None:
+            errors.setdefault("start_on", []).append(_taken(taken))
+        auction = open_auction_over(lease.asset, start_on, end_on, exclude=from_auction)
+        if auction is not None:
+            errors.setdefault("start_on", []).append(
+                _(
+                    "The lease right for this term is up for public auction (%(title)s, held "
+                    "on %(date)s): it can be leased only through that auction."
                 )
-                % {"start": taken.start_on, "end": taken.end_on}
-            }
-        )
+                % {"title": auction.title, "date": auction.held_on}
+            )
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -93,6 +177,7 @@ def renew_lease(
     back to public auction (公开拍租), so a lapsed tenancy cannot be revived without competition.
     A lease is renewed once; the renewal itself may be renewed in turn.
     """
+    Asset.objects.select_for_update().filter(pk=lease.asset_id).first()  # one lease at a time
     lease = Lease.objects.select_for_update().select_related("asset").get(pk=lease.pk)
     ensure_may_act(actor, lease, LEASE_ROLES)
     if Lease.objects.filter(renews=lease).exists():
@@ -107,15 +192,14 @@ def renew_lease(
         )
     if lease.asset.status == Asset.Status.RETIRED:
         raise ValidationError(_("A retired asset cannot be leased."))
-    auction = lease.asset.auctions.filter(
-        status=Auction.Status.ANNOUNCED, lease_start_on__lt=end_on, lease_end_on__gt=lease.end_on
-    ).first()
-    if auction is not None:
+    years = longest_new_term_years()
+    if end_on > add_months(lease.end_on, 12 * years):
         raise ValidationError(
-            _("The lease right for this term is up for public auction (%(title)s).")
-            % {"title": auction.title}
+            {
+                "end_on": _("A renewal can run at most %(years)d years: check the end date.")
+                % {"years": years}
+            }
         )
-    ensure_asset_free(lease.asset, lease.end_on, end_on, "end_on", exclude=lease)
     renewal = Lease(
         asset=lease.asset,
         tenant_name=lease.tenant_name,
@@ -130,6 +214,12 @@ def renew_lease(
         valuation=lease.valuation if valuation is None else valuation,
         renews=lease,
     )
+    renewal.full_clean()
+    try:
+        check_lease(renewal)
+    except ValidationError as exc:  # the end date is the one the person chose
+        messages = [m for field in exc.message_dict.values() for m in field]
+        raise ValidationError({"end_on": messages}) from None
     renewal = services.save_record(renewal, actor=actor, action=Event.Action.RENEW)
     if renewal.is_active(timezone.localdate()) and renewal.asset.status != Asset.Status.LEASED:
         services.update_asset(renewal.asset, actor=actor, status=Asset.Status.LEASED)

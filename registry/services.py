@@ -246,8 +246,23 @@ def update_project(project: Project, *, actor: User | None, **fields: object) ->
     return _update(project, actor=actor, **fields)
 
 
-def create_lease(*, actor: User | None, **fields: object) -> Lease:
-    lease = _create(Lease, actor=actor, **fields)
+@transaction.atomic
+def create_lease(
+    *, actor: User | None, from_auction: models.Model | None = None, **fields: object
+) -> Lease:
+    """A new lease, refused if another lease of the asset or an announced auction of it covers
+    some day of its term (registry.leasing.check_lease). Only publishing an auction's result
+    (`from_auction`, the Auction) awards a lease by auction; the system (actor=None) may also import
+    historical leases won at auctions held before this register."""
+    from registry import leasing  # leasing builds on these services
+
+    lease = Lease(**fields)
+    if lease.asset_id:
+        Asset.objects.select_for_update().filter(pk=lease.asset_id).first()  # one at a time
+        _ensure_can_edit(actor, lease)
+    lease.full_clean()
+    leasing.check_lease(lease, from_auction=from_auction, historical=actor is None)
+    lease = save_record(lease, actor=actor)
     if lease.is_active(timezone.localdate()) and lease.asset.status != Asset.Status.LEASED:
         update_asset(lease.asset, actor=actor, status=Asset.Status.LEASED)
     return lease

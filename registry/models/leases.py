@@ -16,8 +16,17 @@ DEFAULT_MAX_LEASE_YEARS = {"building": 5, "facility": 5, "parcel": 15}
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
+    """`day` moved by `months` calendar months, kept at the month's last day if it is shorter.
+
+    Past the calendar's ends (year 1 or 9999) the result is date.min or date.max, never an
+    error: a date typed by a person near those ends must not break a page that shows it.
+    """
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
+    if year > dt.MAXYEAR:
+        return dt.date.max
+    if year < dt.MINYEAR:
+        return dt.date.min
     leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
     days_in_month = [31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
     return dt.date(year, month, min(day.day, days_in_month))
@@ -139,7 +148,11 @@ class Lease(TimeStampedModel):
     def is_overlong(self) -> bool:
         limits = getattr(settings, "LEASE_MAX_YEARS", DEFAULT_MAX_LEASE_YEARS)
         limit = limits.get(self.asset.kind)
-        return limit is not None and add_months(self.start_on, 12 * limit) < self.end_on
+        if limit is None:
+            return False
+        if self.start_on.year + limit > dt.MAXYEAR:
+            return True  # the longest allowed term ends past the calendar: treat as over-long
+        return add_months(self.start_on, 12 * limit) < self.end_on
 
     @property
     def is_favour_rent(self) -> bool:

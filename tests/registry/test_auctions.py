@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -14,6 +15,7 @@ from registry import auctions, demo
 from registry.demo_auctions import create_auctions
 from registry.models import Asset, Event, Lease
 from registry.models.auctions import Auction, Bid
+from registry.models.leases import add_months
 
 pytestmark = pytest.mark.django_db
 BUDGETS = json.loads((Path(__file__).parents[1] / "query_counts.json").read_text())
@@ -39,7 +41,9 @@ def free_asset(village: str = "东岙村") -> Asset:
 
 
 def announce(asset: Asset | None = None, actor=None, **fields) -> Auction:
-    """An auction of a Caocun building held today, so bids can be taken now."""
+    """An auction of a Caocun building held today, so bids can be taken now. Announced five
+    days ago, which only the system (actor=None, as for historical records) may record; a
+    person announces today (see `announce_today`)."""
     today = TODAY()
     values = {
         "title": "测试仓库租赁权公开拍租",
@@ -54,6 +58,14 @@ def announce(asset: Asset | None = None, actor=None, **fields) -> Auction:
         "conditions": "仅限仓储使用。",
     }
     return auctions.announce_auction(asset or free_asset(), actor=actor, **(values | fields))
+
+
+def announce_today(actor, asset: Asset | None = None, **fields) -> Auction:
+    """An auction announced by a person: dated today and held after the notice period."""
+    today = TODAY()
+    return announce(
+        asset, actor=actor, announced_on=today, held_on=today + dt.timedelta(days=5), **fields
+    )
 
 
 def bid(auction: Auction, amount: str, paddle: int = 1, name: str = "王小明", **fields) -> Bid:
@@ -74,7 +86,7 @@ def events_of(record) -> list[Event]:
 
 
 def test_announcement_shows_on_the_public_list_and_on_the_asset_page(client, demo_user):
-    auction = announce(actor=demo_user("township"))
+    auction = announce_today(demo_user("township"))
     assert [e.action for e in events_of(auction)] == [Event.Action.ANNOUNCE]
 
     listing = client.get(reverse("auctions:list")).content.decode()
@@ -278,23 +290,35 @@ def test_staff_outside_the_assets_units_or_roles_are_refused(client, demo_user):
     assert not Bid.objects.filter(auction__in=[baiyanqiao, caocun]).exists()
 
 
+def the_auction_day_comes(pk: int, days: int) -> None:
+    """Move an auction's dates `days` back, as if that many days had passed since."""
+    shift = dt.timedelta(days=days)
+    Auction.objects.filter(pk=pk).update(
+        announced_on=F("announced_on") - shift,
+        held_on=F("held_on") - shift,
+        lease_start_on=F("lease_start_on") - shift,
+        lease_end_on=F("lease_end_on") - shift,
+    )
+
+
 def test_staff_announce_bid_and_publish_through_the_api(client, demo_user):
     client.force_login(demo_user("township"))
     today = TODAY()
     payload = {
         "asset": free_asset().pk,
         "title": "API拍租",
-        "announced_on": str(today - dt.timedelta(days=6)),
-        "held_on": str(today),
+        "announced_on": str(today),
+        "held_on": str(today + dt.timedelta(days=6)),
         "place": "村委会",
         "reserve_price": "8000",
         "increment": "200",
-        "lease_start_on": str(today + dt.timedelta(days=10)),
-        "lease_end_on": str(today + dt.timedelta(days=800)),
+        "lease_start_on": str(today + dt.timedelta(days=16)),
+        "lease_end_on": str(today + dt.timedelta(days=806)),
     }
     created = client.post("/api/auctions/", payload, content_type="application/json")
     assert created.status_code == 201, created.content
     pk = created.json()["id"]
+    the_auction_day_comes(pk, days=6)
     placed = client.post(
         f"/api/auctions/{pk}/bids/",
         {"paddle": 7, "bidder_name": "赵大勇", "bidder_contact": "13912345678", "amount": "8000"},
@@ -380,12 +404,17 @@ def test_the_admin_announces_through_the_service_and_shows_its_refusals(client, 
         "bids-INITIAL_FORMS": "0",
     }
     url = reverse("admin:registry_auction_add")
-    with translation.override("en"):
-        refused = client.post(url, form, headers={"accept-language": "en"})
+    client.cookies["django_language"] = "en"
+    refused = client.post(url, form)
     assert refused.status_code == 200
     assert "at least 5 days" in refused.content.decode()
+    assert "public only from the day it is recorded" in refused.content.decode()
     assert not Auction.objects.filter(title="后台拍租").exists()
-    form["announced_on"] = str(today - dt.timedelta(days=5))
+    form["announced_on"] = str(today - dt.timedelta(days=5))  # backdated: still refused
+    assert client.post(url, form).status_code == 200
+    assert not Auction.objects.filter(title="后台拍租").exists()
+    form["announced_on"] = str(today)
+    form["held_on"] = str(today + dt.timedelta(days=5))
     assert client.post(url, form).status_code == 302
     auction = Auction.objects.get(title="后台拍租")
     assert [e.action for e in events_of(auction)] == [Event.Action.ANNOUNCE]
@@ -394,3 +423,83 @@ def test_the_admin_announces_through_the_service_and_shows_its_refusals(client, 
     assert reverse("auctions:day", args=[auction.pk]) in change.content.decode()
     assert client.get(reverse("admin:registry_sublet_add")).status_code == 200
     assert client.get(reverse("admin:registry_auction_changelist")).status_code == 200
+
+
+def test_a_person_cannot_backdate_an_announcement_to_cut_the_notice_short(demo_user):
+    township = demo_user("township")
+    today = TODAY()
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as refused:
+            announce(actor=township)  # dated five days ago, held today
+        assert "public only from the day it is recorded" in str(refused.value)
+        assert "at least 5 days" in str(refused.value)
+        with pytest.raises(ValidationError, match="at least 5 days"):
+            announce(actor=township, announced_on=today, held_on=today + dt.timedelta(days=4))
+    assert not Auction.objects.filter(title="测试仓库租赁权公开拍租").exists()
+    auction = announce_today(township)
+    assert auction.held_on == today + dt.timedelta(days=5)
+    # The system may record an auction announced in the past (the demo, historical imports).
+    assert announce(asset=free_asset("许岙村")).announced_on == today - dt.timedelta(days=5)
+
+
+def test_far_future_lease_dates_are_refused_before_anything_is_saved(client, demo_user):
+    client.force_login(demo_user("township"))
+    today = TODAY()
+    asset = free_asset()
+    payload = {
+        "asset": asset.pk,
+        "title": "远期拍租",
+        "announced_on": str(today),
+        "held_on": str(today + dt.timedelta(days=5)),
+        "place": "村委会",
+        "reserve_price": "8000",
+        "lease_start_on": "9998-01-01",
+        "lease_end_on": "9999-12-31",
+    }
+    events_before = Event.objects.count()
+    client.cookies["django_language"] = "en"
+    response = client.post("/api/auctions/", payload, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert "within 2 years of the auction day" in json.dumps(response.json())
+    assert not Auction.objects.filter(title="远期拍租").exists()
+    assert Event.objects.count() == events_before
+    assert client.get("/api/auctions/").status_code == 200
+    assert client.get(reverse("registry:asset-detail", args=[asset.pk])).status_code == 200
+
+
+def test_auction_dates_stay_close_to_the_announcement():
+    today = TODAY()
+    held = today + dt.timedelta(days=10)
+    with translation.override("en"):
+        with pytest.raises(ValidationError, match="within a year of its announcement"):
+            announce(held_on=today + dt.timedelta(days=400))
+        with pytest.raises(ValidationError, match="within 2 years of the auction day"):
+            announce(held_on=held, lease_start_on=held + dt.timedelta(days=800))
+        with pytest.raises(ValidationError, match="at most 30 years"):
+            announce(held_on=held, lease_start_on=held, lease_end_on=add_months(held, 12 * 31))
+        with pytest.raises(ValidationError) as refused:
+            announce(
+                announced_on=dt.date(9999, 12, 1),
+                held_on=dt.date(9999, 12, 20),
+                lease_start_on=dt.date(9999, 12, 25),
+                lease_end_on=dt.date(9999, 12, 31),
+            )
+    assert "future" in str(refused.value)
+    assert not Auction.objects.filter(title="测试仓库租赁权公开拍租").exists()
+    longest = announce(held_on=held, lease_start_on=held, lease_end_on=add_months(held, 360))
+    with translation.override("en"):
+        assert longest.flags()  # allowed, but longer than the rules for a building: flagged
+
+
+def test_terms_near_the_end_of_the_calendar_are_flagged_not_a_500():
+    asset = free_asset()
+    start, end = dt.date(9998, 1, 1), dt.date(9999, 12, 31)
+    far = Auction(asset=asset, lease_start_on=start, lease_end_on=end)
+    with translation.override("en"):
+        assert far.flags() == [
+            "The lease term is longer than the rules allow for this kind of asset."
+        ]
+    assert Lease(asset=asset, start_on=start, end_on=end).flags()
+    assert add_months(dt.date(9999, 12, 15), 1) == dt.date.max
+    near = Lease(asset=asset, start_on=dt.date(9990, 1, 1), end_on=dt.date(9992, 1, 1))
+    assert not near.is_overlong
