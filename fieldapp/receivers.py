@@ -76,16 +76,29 @@ def _demo_photo(seed: int) -> bytes:
     return buffer.getvalue()
 
 
+def _demo_inspector() -> User:
+    """The demo's city login, made here if missing; an existing account is never promoted."""
+    city = Group.objects.get_or_create(name=Role.CITY)[0]
+    inspector, created = User.objects.get_or_create(username=DEMO_INSPECTOR)
+    if created:
+        inspector.set_unusable_password()
+        inspector.save()
+        inspector.groups.add(city)
+    elif not inspector.groups.filter(pk=city.pk).exists():
+        inspector, created = User.objects.get_or_create(username=DEMO_INSPECTOR + "_demo")
+        if created:
+            inspector.set_unusable_password()
+            inspector.save()
+            inspector.groups.add(city)
+    return inspector
+
+
 def inspect_demo_projects(sender, projects, **kwargs) -> None:
     """One passing construction inspection with a photo for each demo project, on its date."""
     from fieldapp import services
 
     create_demo_checklists(sender)
-    inspector, created = User.objects.get_or_create(username=DEMO_INSPECTOR)
-    if created:
-        inspector.set_unusable_password()
-        inspector.save()
-    inspector.groups.add(Group.objects.get_or_create(name=Role.CITY)[0])
+    inspector = _demo_inspector()
     checklist = Checklist.objects.get(subject_kind="project", stage="construction")
     items = list(checklist.items.all())
     for project, day in projects:

@@ -1,6 +1,8 @@
 """Writes from the field. Each takes the phone's submission UUID and stores it exactly once:
 a replay returns what the first call stored, so a flaky connection never doubles a record."""
 
+import contextlib
+import contextvars
 import datetime as dt
 import uuid
 from decimal import Decimal, InvalidOperation
@@ -203,6 +205,25 @@ def close_follow_up(follow_up: FollowUp, *, actor: User, evidence: str) -> Follo
     return follow_up
 
 
+_NEW_FILES: contextvars.ContextVar[list | None] = contextvars.ContextVar("new_files", default=None)
+
+
+@contextlib.contextmanager
+def track_new_files():
+    """Delete the photo files written inside this block if it fails: a refused submission
+    leaves no file behind (a database rollback does not remove files)."""
+    written: list = []
+    token = _NEW_FILES.set(written)
+    try:
+        yield
+    except BaseException:
+        for storage, name in written:
+            storage.delete(name)
+        raise
+    finally:
+        _NEW_FILES.reset(token)
+
+
 @transaction.atomic
 def add_photo(
     subject: models.Model,
@@ -248,6 +269,11 @@ def add_photo(
     photo.original.save(f"{client_uuid}.orig", ContentFile(prepared.original), save=False)
     photo.public_image.save(name, ContentFile(prepared.public_jpeg), save=False)
     photo.thumbnail.save(name, ContentFile(prepared.thumbnail_jpeg), save=False)
+    written = _NEW_FILES.get()
+    if written is not None:
+        written.extend(
+            (f.storage, f.name) for f in (photo.original, photo.public_image, photo.thumbnail)
+        )
     photo.save()
     if public:
         registry_services.log_event(

@@ -162,7 +162,7 @@ def inspect(request: HttpRequest, kind: str, pk: int, checklist: int) -> HttpRes
         return _refused(request, "fieldapp/inspect.html", context, _form_errors(form))
     uploads = form.photos()
     try:
-        with transaction.atomic():
+        with services.track_new_files(), transaction.atomic():
             inspection, created = services.record_inspection(
                 record,
                 actor=request.user,
@@ -218,7 +218,7 @@ def photos(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _refused(request, "fieldapp/photos.html", context, _form_errors(form))
     try:
-        with transaction.atomic():
+        with services.track_new_files(), transaction.atomic():
             stored = _add_photos(
                 record,
                 request,
@@ -267,7 +267,7 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
     seen = form.cleaned_data["stage_seen"]
     advance_to = _next_stage(seen) if form.cleaned_data["advance"] else None
     try:
-        with transaction.atomic():
+        with services.track_new_files(), transaction.atomic():
             stored = _add_photos(
                 record,
                 request,
@@ -315,7 +315,7 @@ def note(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _refused(request, "fieldapp/note.html", context, _form_errors(form))
     try:
-        with transaction.atomic():
+        with services.track_new_files(), transaction.atomic():
             note, created = services.write_note(
                 record,
                 actor=request.user,
@@ -350,7 +350,7 @@ def close_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
         return _refused(request, "fieldapp/close_follow_up.html", context, _form_errors(form))
     was_open = follow_up.status == follow_up.Status.OPEN
     try:
-        with transaction.atomic():
+        with services.track_new_files(), transaction.atomic():
             services.close_follow_up(
                 follow_up, actor=request.user, evidence=form.cleaned_data["evidence"]
             )

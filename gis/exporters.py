@@ -68,6 +68,7 @@ TITLES = {
     "contract_signed_on": ("合同签订日期", "signed_on"),
     "over_guidance_reason": ("超指导价理由", "over_why"),
     "acceptance_passed": ("验收合格", "accepted"),
+    "acceptance_opinion": ("验收意见", "acc_note"),
     "audit_agency": ("结算审计机构", "audit_org"),
     "budget_price": ("预算指导价（元）", "budget"),
     "contract_amount": ("合同金额（元）", "contr_amt"),

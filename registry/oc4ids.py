@@ -39,7 +39,7 @@ from registry.models import (
     ProjectDocument,
     Stage,
 )
-from registry.privacy import scrub
+from registry.privacy import scrub, scrub_all
 
 VERSION = "0.9"
 # Not registered with the Open Contracting Partnership: ask its helpdesk for a prefix before the
@@ -101,7 +101,6 @@ def project_rows() -> QuerySet[Project]:
         .defer(
             "location",
             "contractor_contact",
-            "acceptance_opinion",
             "village__boundary",
             "village__parent__boundary",
             "village__parent__parent__boundary",
@@ -132,7 +131,7 @@ def package(projects: Iterable[Project], *, published: dt.datetime | None) -> di
             "publisher": {"name": PUBLISHER, "uri": absolute("/")},
             "publicationPolicy": absolute(reverse("open_data:index")),
             "version": VERSION,
-            "projects": [project_record(p) for p in projects],
+            "projects": [scrub_all(project_record(p)) for p in projects],
         }
 
 

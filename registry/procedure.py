@@ -17,6 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,7 +31,6 @@ from registry.models import (
     Stage,
 )
 from registry.models.projects import STAGE_DATE_FIELDS
-from registry.privacy import scrub
 from registry.scoping import Role, can_edit, group_names, sees_everything
 
 PROCEDURE_ROLES = frozenset({Role.TOWNSHIP, Role.BOOKKEEPER})
@@ -196,7 +196,30 @@ def _construction_inspections(project: Project):
 
 
 def inspection_count(project: Project) -> int:
+    """Uses the `construction_inspections` annotation of `with_inspection_counts` if present."""
+    annotated = getattr(project, "construction_inspections", None)
+    if annotated is not None:
+        return annotated
     return _construction_inspections(project).count()
+
+
+def with_inspection_counts(projects: models.QuerySet) -> models.QuerySet:
+    """Projects annotated with their construction inspections, for lists (one query)."""
+    inspections = (
+        Event.objects.filter(
+            subject_type=ContentType.objects.get_for_model(Project),
+            subject_id=models.OuterRef("pk"),
+            action=Event.Action.INSPECT,
+            changes__stage=Stage.CONSTRUCTION.value,
+        )
+        .order_by()
+        .values("subject_id")
+        .annotate(n=models.Count("seq"))
+        .values("n")
+    )
+    return projects.annotate(
+        construction_inspections=Coalesce(models.Subquery(inspections), models.Value(0))
+    )
 
 
 def _needs_construction(project: Project) -> list[Missing]:
@@ -494,6 +517,17 @@ def record_disclosure(
             )
     else:
         _ensure_stage(project, Stage.SETTLEMENT, _("Making the result public"))
+        before = [m for m in missing_for(project) if m.code != "disclosure:result"]
+        if before:
+            raise ValidationError(
+                {
+                    "kind": _(
+                        "The result is made public once the settlement is on record. "
+                        "Still missing: %(missing)s"
+                    )
+                    % {"missing": " ".join(m.text for m in before)}
+                }
+            )
         if project.settled_on and published_on < project.settled_on:
             raise ValidationError(
                 {"published_on": _("The result cannot be made public before the settlement.")}
@@ -590,12 +624,11 @@ def attach_document(
     try:
         document.full_clean(exclude=["file"])
         document.save()
-    except Exception:
+        changes, _restricted = services.snapshot(document)
+        services.log_event(project, action=Event.Action.ATTACH, changes=changes, actor=actor)
+    except BaseException:
         document.file.delete(save=False)
         raise
-    changes, _restricted = services.snapshot(document)
-    changes["title"] = scrub(changes["title"])
-    services.log_event(project, action=Event.Action.ATTACH, changes=changes, actor=actor)
     return document
 
 

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from registry import procedure
 from registry.api_support import Pagination, ReadOrStaffWrite, given
 from registry.models import Deliberation, Disclosure, Project, ProjectDocument, Stage
-from registry.privacy import scrub
+from registry.privacy import scrub, scrub_all
 
 
 class DeliberationSerializer(serializers.ModelSerializer):
@@ -105,6 +105,7 @@ class ProcedureSerializer(serializers.ModelSerializer):
             "progress_percent",
             "inspections",
             "acceptance_passed",
+            "acceptance_opinion",
             "settlement_amount",
             "audit_agency",
             "paid_amount",
@@ -114,19 +115,28 @@ class ProcedureSerializer(serializers.ModelSerializer):
         )
 
     @extend_schema_field(StageSerializer(many=True))
+    def _missing(self, project: Project) -> list:
+        if not hasattr(project, "_missing"):
+            project._missing = procedure.missing_for(project)
+        return project._missing
+
+    def to_representation(self, project: Project) -> dict:
+        """Every string the public reads, with ID-card and mobile numbers hidden."""
+        return scrub_all(super().to_representation(project))
+
     def get_timeline(self, project: Project) -> list[dict]:
-        return StageSerializer(procedure.timeline(project), many=True).data
+        return StageSerializer(procedure.timeline(project, self._missing(project)), many=True).data
 
     @extend_schema_field(MissingSerializer(many=True))
     def get_missing(self, project: Project) -> list[dict]:
-        return MissingSerializer(procedure.missing_for(project), many=True).data
+        return MissingSerializer(self._missing(project), many=True).data
 
     def get_next_stage(self, project: Project) -> str | None:
         following = procedure.next_stage(project)
         return following.value if following else None
 
     def get_complete(self, project: Project) -> bool:
-        return procedure.is_complete(project)
+        return procedure.is_complete(project, self._missing(project))
 
     def get_inspections(self, project: Project) -> int:
         return procedure.inspection_count(project)
@@ -217,6 +227,9 @@ class ProcedureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     permission_classes = [ReadOrStaffWrite]
     pagination_class = Pagination
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        return procedure.with_inspection_counts(super().get_queryset())
 
     def _done(self, project: Project, created: bool = False) -> Response:
         project = self.get_queryset().get(pk=project.pk)

@@ -37,7 +37,9 @@ def project_list(request: HtmxHttpRequest) -> HttpResponse:
     stage = request.GET.get("stage", "")
     if stage in Stage.values:
         projects = projects.filter(stage=stage)
-    projects = projects.prefetch_related("deliberations", "disclosures", "documents")
+    projects = procedure.with_inspection_counts(projects).prefetch_related(
+        "deliberations", "disclosures", "documents"
+    )
     page = Paginator(projects, PROJECTS_PER_PAGE).get_page(request.GET.get("page"))
     rows = [(project, procedure.missing_for(project)) for project in page]
     context = {"page": page, "rows": rows, "stages": list(Stage), "stage": stage}

@@ -19,8 +19,15 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
             database.setdefault("TEST", {})["NAME"] = f"test_{database['NAME']}_{os.getpid()}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def media_roots(tmp_path_factory):
+    """Uploaded and generated files of a test run go to its own temporary folders."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    settings.PRIVATE_MEDIA_ROOT = tmp_path_factory.mktemp("private")
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(django_db_setup, django_db_blocker, media_roots):
     """Load the Rui'an demo data once; each test then runs inside a rolled-back transaction."""
     with django_db_blocker.unblock():
         load_demo_with_users()

@@ -5,6 +5,7 @@ only hold them. Every one is written by a service that logs it on the project's 
 """
 
 import hashlib
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.models.base import TimeStampedModel
 from registry.models.projects import Project, Stage
+from registry.storage import private_storage
 
 
 class ProjectChild(TimeStampedModel):
@@ -152,9 +154,13 @@ class Disclosure(ProjectChild):
         return f"{self.project} — {self.get_kind_display()}"
 
 
+SUFFIXES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+
+
 def document_path(instance: "ProjectDocument", filename: str) -> str:
-    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"procedure/{instance.project_id}/{instance.sha256[:16]}.{suffix}"
+    """A random name with the suffix of the detected type, never the uploader's name or hash."""
+    suffix = SUFFIXES.get(instance.content_type, "bin")
+    return f"procedure/{instance.project_id}/{uuid.uuid4().hex}.{suffix}"
 
 
 class ProjectDocument(ProjectChild):
@@ -183,7 +189,9 @@ class ProjectDocument(ProjectChild):
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=200)
     issued_on = models.DateField(_("dated"))
-    file = models.FileField(_("file"), upload_to=document_path, max_length=200)
+    file = models.FileField(
+        _("file"), upload_to=document_path, storage=private_storage, max_length=200
+    )
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     content_type = models.CharField(_("file type"), max_length=60)

@@ -88,6 +88,7 @@ class Project(TimeStampedModel):
         "contract_signed_on",
         "over_guidance_reason",
         "acceptance_passed",
+        "acceptance_opinion",
         "audit_agency",
     )
 
@@ -149,7 +150,11 @@ class Project(TimeStampedModel):
         _("reason the contract exceeds the guidance price"), blank=True
     )
     acceptance_passed = models.BooleanField(_("acceptance passed"), null=True, blank=True)
-    acceptance_opinion = models.TextField(_("acceptance opinion"), blank=True)
+    acceptance_opinion = models.TextField(
+        _("acceptance opinion"),
+        blank=True,
+        help_text=_("Public, as the acceptance record is (ID-card and phone numbers hidden)."),
+    )
     audit_agency = models.CharField(_("settlement audit agency"), max_length=150, blank=True)
 
     class Meta:

@@ -347,3 +347,12 @@ def test_the_field_app_offers_only_the_stage_move_field_staff_may_make(client, i
     assert page.context["next_stage"] == "acceptance"
     page = client.get(reverse("fieldapp:progress", args=[contracting.pk]))
     assert page.context["next_stage"] is None
+
+
+def test_a_refused_stage_move_leaves_no_photo_files_behind(client, inspector, project, settings):
+    url = reverse("fieldapp:progress", args=[project.pk])
+    data = {"client_uuid": str(uuid.uuid4()), "percent": "90", "stage_seen": "construction"}
+    refused = client.post(url, data | {"advance": "on", "photos": jpeg_upload()})
+    assert refused.status_code == 400 and not ProgressReport.objects.exists()
+    media = Path(settings.MEDIA_ROOT)
+    assert not [p for p in media.rglob("*") if p.is_file()]

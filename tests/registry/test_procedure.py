@@ -7,6 +7,7 @@ nothing half-saved: the project, its records and the public log exactly as befor
 """
 
 import datetime as dt
+import re
 import hashlib
 import itertools
 import uuid
@@ -52,8 +53,9 @@ def english():
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
-    """Documents and photos go to a directory of this test, not to var/media."""
-    settings.MEDIA_ROOT = tmp_path
+    """Documents (private) and photos go to directories of this test, not to var/."""
+    settings.MEDIA_ROOT = tmp_path / "public"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
     return tmp_path
 
 
@@ -779,7 +781,8 @@ def test_a_document_is_stored_with_its_sha256_on_the_public_log(media):
     assert document.sha256 == digest
     assert (document.size, document.content_type) == (len(data), "application/pdf")
     assert (document.stage, document.title) == (Stage.BUDGET, "指导价")
-    assert document.file.name == f"procedure/{project.pk}/{digest[:16]}.pdf"
+    assert re.fullmatch(rf"procedure/{project.pk}/[0-9a-f]{{32}}\.pdf", document.file.name)
+    assert digest[:16] not in document.file.name  # not guessable from the public hash
     assert (media / document.file.name).read_bytes() == data
     assert document.file_is_intact()
     assert Event.objects.count() == before + 1
@@ -1359,9 +1362,21 @@ def test_a_stale_phone_does_not_move_the_stage(demo_user):
 
 def test_the_result_is_not_made_public_before_the_settlement_stage_opened():
     project = at_stage(Stage.SETTLEMENT)  # opened on 2026-07-01
+    procedure.record_settlement(
+        project, actor=None, settlement_amount=Decimal("141000"), audit_agency="某审计所"
+    )
+    attach(project, kind="audit", title="审计报告", issued_on=D(2026, 7, 1))
     with refused(project, "before the settlement", field="published_on"):
         procedure.record_disclosure(
             project, actor=None, kind="result", published_on=D(2026, 6, 30), place="公开栏"
+        )
+
+
+def test_the_result_is_not_made_public_before_the_settlement_is_on_record():
+    project = at_stage(Stage.SETTLEMENT)
+    with refused(project, "once the settlement is on record", field="kind"):
+        procedure.record_disclosure(
+            project, actor=None, kind="result", published_on=D(2026, 7, 5), place="公开栏"
         )
 
 

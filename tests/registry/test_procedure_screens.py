@@ -5,6 +5,7 @@ import datetime as dt
 import hashlib
 import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -358,3 +359,64 @@ def test_the_project_layer_hides_personal_data_in_free_text(client, demo_user, s
     body = response.content.decode()
     assert response.status_code == 200 and "欢迎监督" in body
     assert MOBILE not in body and ID_NUMBER not in body
+
+
+def test_documents_are_stored_privately_under_a_random_name(settings):
+    project = walk_to(new_project(), "budget")
+    complete_stage(project)
+    document = project.documents.get(kind="guidance")
+    path = Path(document.file.path)
+    assert Path(settings.PRIVATE_MEDIA_ROOT) in path.parents
+    assert Path(settings.MEDIA_ROOT) not in path.parents
+    assert document.sha256[:16] not in path.name and path.suffix == ".pdf"
+
+
+def test_a_document_named_html_is_stored_by_its_detected_type(settings):
+    project = walk_to(new_project(), "budget")
+    data = b"%PDF-<script>alert(1)</script>"
+    document = procedure.attach_document(
+        project,
+        actor=None,
+        kind="guidance",
+        title="指导价",
+        issued_on=DAYS["budget"],
+        upload=SimpleUploadedFile("evil.html", data, "text/html"),
+    )
+    assert document.file.name.endswith(".pdf") and document.content_type == "application/pdf"
+
+
+def test_the_result_is_made_public_only_once_the_settlement_is_on_record(api):
+    project = walk_to(new_project(), "settlement")
+    body = {"kind": "result", "published_on": "2026-07-05", "place": "公开栏"}
+    url = reverse("procedure-disclosures", args=[project.pk])
+    response = api.post(url, body, content_type="application/json")
+    assert (
+        response.status_code == 400 and "Enter the audited settlement" in response.content.decode()
+    )
+    complete_stage(project)  # the settlement, its report, then the result made public
+    assert procedure.is_complete(Project.objects.get(pk=project.pk))
+
+
+def test_the_procedure_list_needs_the_same_queries_for_5_or_100_projects(
+    client, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("procedure-list"), {"page_size": 5}).status_code == 200
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("procedure-list"), {"page_size": 100}).status_code == 200
+
+
+def test_names_and_places_are_scrubbed_in_the_procedure_api_and_page(client):
+    project = walk_to(new_project(), "contracting")
+    procedure.record_contract(
+        project,
+        actor=None,
+        contracting_method="comparison",
+        contractor=f"李四 {MOBILE} 施工队",
+        contract_amount=Decimal("140000"),
+        contract_signed_on=DAYS["signed"],
+    )
+    api_body = client.get(reverse("procedure-detail", args=[project.pk])).content.decode()
+    page = client.get(reverse("registry:project-detail", args=[project.pk])).content.decode()
+    for body in (api_body, page):
+        assert "施工队" in body and MOBILE not in body
