@@ -261,6 +261,8 @@ def create_lease(
         Asset.objects.select_for_update().filter(pk=lease.asset_id).first()  # one at a time
         _ensure_can_edit(actor, lease)
     lease.full_clean()
+    if actor is not None and lease.asset.status == Asset.Status.RETIRED:
+        raise ValidationError({"asset": _("A retired asset cannot be leased.")})
     leasing.check_lease(lease, from_auction=from_auction, historical=actor is None)
     lease = save_record(lease, actor=actor)
     if lease.is_active(timezone.localdate()) and lease.asset.status != Asset.Status.LEASED:

@@ -170,3 +170,23 @@ def test_a_renewal_may_not_overlap_another_lease_of_the_asset():
     with translation.override("en"), pytest.raises(ValidationError, match="already leased"):
         leasing.renew_lease(old, actor=None, end_on=later.end_on, annual_rent=Decimal("5000"))
     assert Asset.objects.get(pk=old.asset_id).leases.count() == 2
+
+
+def test_a_retired_asset_cannot_be_leased_by_staff(demo_user):
+    asset = Asset.objects.filter(
+        status=Asset.Status.RETIRED, village__parent__code="330381102"
+    ).first()
+    if asset is None:  # the demo retires assets elsewhere: retire one of the township's own
+        asset = Asset.objects.filter(village__name="东岙村", leases__isnull=True).first()
+        services.retire_asset(asset, actor=None)
+        asset.refresh_from_db()
+    with translation.override("en"), pytest.raises(ValidationError, match="retired"):
+        services.create_lease(
+            actor=demo_user("township"),
+            asset=asset,
+            tenant_name="张三",
+            start_on=dt.date(2027, 1, 1),
+            end_on=dt.date(2028, 1, 1),
+            annual_rent=Decimal("1000"),
+            awarded_by="negotiation",
+        )
