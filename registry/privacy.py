@@ -60,7 +60,7 @@ _SQL_MOBILE = (
 )
 # Any ID or mobile number holds seven digits in a row, or three and four around a separator:
 # most text fails this cheap test, and only the rest pays for the two replacements.
-_SQL_MAYBE = "[0-9]{3}[ .-]?[0-9]{4}"
+_SQL_MAYBE = f"[0-9{FULL_WIDTH}]{{3}}[ .-]?[0-9{FULL_WIDTH}]{{4}}"
 
 
 class Scrubbed(Func):
@@ -76,11 +76,11 @@ class Scrubbed(Func):
         digits = "translate(" + column + ", %s, %s)"
         digit_params = (*column_params, FULL_WIDTH, HALF_WIDTH)
         sql = (
-            "CASE WHEN " + digits + " ~ %s THEN regexp_replace(regexp_replace("
+            "CASE WHEN " + column + " ~ %s THEN regexp_replace(regexp_replace("
             + digits + ", %s, %s, 'g'), %s, %s, 'g') ELSE " + column + " END"
         )  # fmt: skip
         params = (
-            *digit_params,
+            *column_params,
             _SQL_MAYBE,
             *digit_params,
             _SQL_ID,

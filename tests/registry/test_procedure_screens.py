@@ -350,7 +350,10 @@ def test_the_public_page_shows_the_whole_procedure_and_hides_personal_data(clien
 
 @pytest.mark.parametrize("signed_in", [False, True])
 def test_the_project_layer_hides_personal_data_in_free_text(client, demo_user, signed_in):
-    project = new_project(description=f"施工负责人{MOBILE}，身份证{ID_NUMBER}，欢迎监督。")
+    full_width = "１３９１２３４５６７８"
+    project = new_project(
+        description=f"施工负责人{MOBILE}，身份证{ID_NUMBER}，监理{full_width}，欢迎监督。"
+    )
     if signed_in:  # a user from another township: the serializer, not the SQL fast path
         client.force_login(demo_user("supervisor"))
         Project.objects.filter(pk=project.pk).update(village=Project.objects.filter(
@@ -358,7 +361,7 @@ def test_the_project_layer_hides_personal_data_in_free_text(client, demo_user, s
     response = client.get(reverse("project-list"), {"page_size": 5000})
     body = response.content.decode()
     assert response.status_code == 200 and "欢迎监督" in body
-    assert MOBILE not in body and ID_NUMBER not in body
+    assert MOBILE not in body and ID_NUMBER not in body and full_width not in body
 
 
 def test_documents_are_stored_privately_under_a_random_name(settings):
