@@ -7,9 +7,9 @@ nothing half-saved: the project, its records and the public log exactly as befor
 """
 
 import datetime as dt
-import re
 import hashlib
 import itertools
+import re
 import uuid
 from contextlib import contextmanager
 from decimal import Decimal
