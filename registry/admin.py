@@ -237,13 +237,15 @@ class LeaseAdmin(RecordAdmin):
         return super().get_form(request, obj, change, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
+        """A renewal is made by renewing (registry.leasing.renew_lease, /api/leases/<id>/renew/),
+        which checks its rules; here `renews` is only shown."""
         if obj is None or obj.pk is None:
-            return ()
+            return ("renews",)
         if hasattr(obj, "auction"):
-            return self.AUCTION_FIXED
+            return (*self.AUCTION_FIXED, "renews")
         if obj.awarded_by == Lease.Award.AUCTION:  # imported with an auction held before us
-            return ("awarded_by",)
-        return ()
+            return ("awarded_by", "renews")
+        return ("renews",)
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -136,3 +136,8 @@ def test_the_project_admin_cannot_move_the_procedure(client):
     form_fields = set(page.context["adminform"].form.fields)
     assert not form_fields & services.PROCEDURE_FIELDS
     assert reverse("staff:project", args=[project.pk]) in page.content.decode()
+
+
+def test_a_renewal_is_not_made_in_the_lease_admin(admin_client):
+    page = admin_client.get(reverse("admin:registry_lease_add"))
+    assert page.status_code == 200 and "renews" not in page.context["adminform"].form.fields
