@@ -1,7 +1,7 @@
 """Reads for the public pages, each in a bounded number of queries whatever the data size."""
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.gis.db.models import Extent
@@ -153,6 +153,8 @@ class LeaseView:
     lease: Lease
     paid: object
     arrears: object
+    due: object = None
+    payments: list = field(default_factory=list)
 
 
 def current_lease(asset: Asset) -> LeaseView | None:
@@ -167,7 +169,13 @@ def current_lease(asset: Asset) -> LeaseView | None:
         return None
     lease.asset = asset
     paid = lease.paid_total or 0
-    return LeaseView(lease=lease, paid=paid, arrears=lease.arrears(today, paid))
+    return LeaseView(
+        lease=lease,
+        paid=paid,
+        arrears=lease.arrears(today, paid),
+        due=lease.amount_due(today),
+        payments=list(lease.payments.order_by("-paid_on").only("lease_id", "paid_on", "amount")),
+    )
 
 
 def asset_record(pk: int) -> Asset:

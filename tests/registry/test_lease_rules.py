@@ -57,3 +57,23 @@ def test_the_demo_has_a_favour_rent_and_the_public_page_says_so(client):
     assert favoured
     html = client.get(reverse("registry:asset-detail", args=[favoured[0].asset_id])).content
     assert "人情租" in html.decode()
+
+
+def test_the_asset_page_lists_the_lease_terms_and_the_payments_received(client):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from registry.models import Lease
+
+    today = timezone.localdate()
+    lease = (
+        Lease.objects.filter(start_on__lte=today, end_on__gt=today, payments__isnull=False)
+        .order_by("pk")
+        .first()
+    )
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("registry:asset-detail", args=[lease.asset_id])).content.decode()
+    assert "Deposit" in page and lease.get_payment_schedule_display() in page
+    assert "payments received" in page or "payment received" in page
+    last = lease.payments.order_by("-paid_on").first()
+    assert last.paid_on.isoformat() in page
