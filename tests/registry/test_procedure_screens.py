@@ -423,3 +423,21 @@ def test_names_and_places_are_scrubbed_in_the_procedure_api_and_page(client):
     page = client.get(reverse("registry:project-detail", args=[project.pk])).content.decode()
     for body in (api_body, page):
         assert "施工队" in body and MOBILE not in body
+
+
+def test_verify_documents_names_a_changed_file():
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("verify_documents", stdout=out)
+    assert out.getvalue().startswith("OK:")
+    project = walk_to(new_project(), "contracting")
+    complete_stage(project)
+    document = project.documents.get(kind="contract")
+    Path(document.file.path).write_bytes(b"%PDF- replaced")
+    err = StringIO()
+    with pytest.raises(CommandError, match="1 of"):
+        call_command("verify_documents", stdout=StringIO(), stderr=err)
+    assert f"document {document.pk}" in err.getvalue()
