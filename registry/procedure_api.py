@@ -9,6 +9,7 @@ from django.db import transaction
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -231,8 +232,13 @@ class ProcedureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def get_queryset(self):
         return procedure.with_inspection_counts(super().get_queryset())
 
-    def _done(self, project: Project, created: bool = False) -> Response:
-        project = self.get_queryset().get(pk=project.pk)
+    def _target(self) -> Project:
+        """The project an action is for: one plain read (the service locks and re-reads it)."""
+        return get_object_or_404(Project.objects.defer("location"), pk=self.kwargs["pk"])
+
+    def _done(self, created: bool = False) -> Response:
+        """The whole procedure as it now is, read once with everything it shows."""
+        project = self.get_queryset().get(pk=self.kwargs["pk"])
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(self.get_serializer(project).data, status=code)
 
@@ -241,16 +247,16 @@ class ProcedureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def deliberations(self, request, pk=None):
         """Record one of the five deliberations (五议), in order, with attendance and votes."""
         data = given(DeliberationInput, request)
-        procedure.record_deliberation(self.get_object(), actor=request.user, **data)
-        return self._done(self.get_object(), created=True)
+        procedure.record_deliberation(self._target(), actor=request.user, **data)
+        return self._done(created=True)
 
     @extend_schema(request=DisclosureInput, responses={201: ProcedureSerializer})
     @action(detail=True, methods=["post"])
     def disclosures(self, request, pk=None):
         """Record a disclosure (两公开): the resolution, or at the end the result of the work."""
         data = given(DisclosureInput, request)
-        procedure.record_disclosure(self.get_object(), actor=request.user, **data)
-        return self._done(self.get_object(), created=True)
+        procedure.record_disclosure(self._target(), actor=request.user, **data)
+        return self._done(created=True)
 
     @extend_schema(
         request={"multipart/form-data": DocumentInput}, responses={201: ProcedureSerializer}
@@ -261,7 +267,7 @@ class ProcedureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         data = given(DocumentInput, request)
         with transaction.atomic():
             procedure.attach_document(
-                self.get_object(),
+                self._target(),
                 actor=request.user,
                 kind=data["kind"],
                 title=data["title"],
@@ -269,32 +275,31 @@ class ProcedureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
                 upload=data["file"],
                 expected_sha256=data["sha256"],
             )
-        return self._done(self.get_object(), created=True)
+        return self._done(created=True)
 
     @extend_schema(request=GuidanceInput, responses={200: ProcedureSerializer})
     @action(detail=True, methods=["post"])
     def guidance(self, request, pk=None):
         """The budget guidance price and the third-party agency that issued it."""
         data = given(GuidanceInput, request)
-        return self._done(
-            procedure.set_guidance_price(self.get_object(), actor=request.user, **data)
-        )
+        procedure.set_guidance_price(self._target(), actor=request.user, **data)
+        return self._done()
 
     @extend_schema(request=ContractInput, responses={200: ProcedureSerializer})
     @action(detail=True, methods=["post"])
     def contract(self, request, pk=None):
         """The contract; above the guidance price only with a reason (then flagged)."""
         data = given(ContractInput, request)
-        return self._done(procedure.record_contract(self.get_object(), actor=request.user, **data))
+        procedure.record_contract(self._target(), actor=request.user, **data)
+        return self._done()
 
     @extend_schema(request=AcceptanceInput, responses={200: ProcedureSerializer})
     @action(detail=True, methods=["post"])
     def acceptance(self, request, pk=None):
         """The completion acceptance result (竣工验收)."""
         data = given(AcceptanceInput, request)
-        return self._done(
-            procedure.record_acceptance(self.get_object(), actor=request.user, **data)
-        )
+        procedure.record_acceptance(self._target(), actor=request.user, **data)
+        return self._done()
 
     @extend_schema(request=SettlementInput, responses={200: ProcedureSerializer})
     @action(detail=True, methods=["post"])
@@ -302,16 +307,16 @@ class ProcedureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         """The audited settlement (竣工结算审计价); over the contract by more than the set
         percentage is flagged."""
         data = given(SettlementInput, request)
-        return self._done(
-            procedure.record_settlement(self.get_object(), actor=request.user, **data)
-        )
+        procedure.record_settlement(self._target(), actor=request.user, **data)
+        return self._done()
 
     @extend_schema(request=AdvanceInput, responses={200: ProcedureSerializer})
     @action(detail=True, methods=["post"])
     def advance(self, request, pk=None):
         """Open the next stage, when the current one has every record it needs."""
         data = given(AdvanceInput, request)
-        return self._done(procedure.advance(self.get_object(), actor=request.user, **data))
+        procedure.advance(self._target(), actor=request.user, **data)
+        return self._done()
 
 
 def register(router) -> None:

@@ -46,8 +46,9 @@ def procedure_records(project: Project) -> dict:
 
 
 def procedure_context(project: Project) -> dict:
-    """The staff view: the public record plus whether each stored file still has its hash."""
+    """The staff view: the public record plus whether each stored file is still there with its
+    size (reading every file to hash it is left to the check button and verify_documents)."""
     records = procedure_records(project)
     for document in records["documents"]:
-        document.intact = document.file_is_intact()
+        document.present = document.file_is_present()
     return records | {"project": project}

@@ -96,13 +96,27 @@ def project_procedure(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return render(request, template, context, status=status)
 
 
+def _document_or_404(user, pk: int) -> ProjectDocument:
+    document = ProjectDocument.objects.select_related("project").filter(pk=pk).first()
+    if document is None or not can_edit(user, document.project):
+        raise Http404(_("No such document among those you look after."))
+    return document
+
+
+@login_required
+@require_GET
+def document_check(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Hash the stored file again and say whether it still matches the public log."""
+    document = _document_or_404(request.user, pk)
+    context = {"intact": document.file_is_intact()}
+    return render(request, "registry/staff/partials/file_check.html", context)
+
+
 @login_required
 @require_GET
 def document_file(request: HtmxHttpRequest, pk: int) -> FileResponse:
     """The original document, for staff of the project's units only (it may hold personal data)."""
-    document = ProjectDocument.objects.select_related("project").filter(pk=pk).first()
-    if document is None or not can_edit(request.user, document.project):
-        raise Http404(_("No such document among those you look after."))
+    document = _document_or_404(request.user, pk)
     try:
         handle = document.file.open("rb")
     except OSError as exc:

@@ -212,6 +212,13 @@ class ProjectDocument(ProjectChild):
     def __str__(self) -> str:
         return self.title
 
+    def file_is_present(self) -> bool:
+        """The stored file is there with its logged size: a cheap check, without reading it."""
+        try:
+            return self.file.size == self.size
+        except OSError:
+            return False
+
     def file_is_intact(self) -> bool:
         """Whether the stored file still has the hash that was logged when it was attached."""
         digest = hashlib.sha256()

@@ -123,7 +123,9 @@ def test_walking_a_project_through_the_screen_one_piece_at_a_time(township):
     assert response.status_code == 200
     document = project.documents.get()
     assert document.sha256 == hashlib.sha256(data).hexdigest() and document.file_is_intact()
-    assert "file intact" in response.content.decode()
+    check = reverse("staff:document-check", args=[document.pk])
+    assert check in response.content.decode()
+    assert "file intact" in township.get(check, HTTP_HX_REQUEST="true").content.decode()
     page = township.get(reverse("registry:project-detail", args=[project.pk])).content.decode()
     assert MOBILE not in page and document.sha256 in page
 
@@ -183,6 +185,21 @@ def test_a_changed_file_on_disk_shows_on_the_staff_screen(township):
         handle.write(b"tampered")
     page = township.get(reverse("staff:project", args=[project.pk])).content.decode()
     assert "file changed or missing since it was logged" in page
+
+
+def test_a_same_size_change_is_found_by_checking_the_hash(township, client):
+    project = walk_to(new_project(), "contracting")
+    complete_stage(project)
+    document = project.documents.get(kind="contract")
+    path = Path(document.file.path)
+    data = path.read_bytes()
+    path.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))  # one bit, same size
+    page = township.get(reverse("staff:project", args=[project.pk])).content.decode()
+    assert "file changed or missing" not in page  # the page only looks at the size
+    check = township.get(reverse("staff:document-check", args=[document.pk]))
+    assert "file changed or missing since it was logged" in check.content.decode()
+    other = ProjectDocument.objects.filter(project__village__name="白岩桥村").first()
+    assert township.get(reverse("staff:document-check", args=[other.pk])).status_code == 404
 
 
 # --- REST API ----------------------------------------------------------------------------------
