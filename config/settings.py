@@ -5,10 +5,14 @@ a fixed key.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
+
+from gis.basemaps import current_basemap, tile_origins
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -67,6 +71,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "template_partials",
+    "axes",
+    "csp",
     "gis",
     "registry",
     "qr",
@@ -75,6 +81,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -85,6 +92,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the cool-off answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -102,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "registry.context_processors.log_head",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -121,6 +131,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
+    # First: refuses every login of an account or address in its cool-off, before any password.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "fieldapp.backends.PhoneBackend",  # staff in the field log in with their mobile number
 ]
@@ -182,10 +194,54 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Login attempts (django-axes): an account is refused for LOGIN_COOLOFF_MINUTES after
+# LOGIN_FAILURE_LIMIT wrong passwords in a row, an address after LOGIN_FAILURE_LIMIT_PER_ADDRESS
+# (a village office shares one address); the same on /accounts/login/, /field/login/,
+# /admin/login/ and /api/token/. Never a permanent lock: a village has one bookkeeper.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURE_LIMIT_PER_ADDRESS", "30"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "config.login_limits.LoginLimitHandler"
+AXES_USERNAME_CALLABLE = "config.login_limits.account_of"
+AXES_LOCKOUT_CALLABLE = "config.login_limits.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_CLIENT_IP_CALLABLE = "config.login_limits.client_address"
+# How many proxies of ours stand in front (nginx: 1): the client's address is then the one the
+# outermost of them appended to X-Forwarded-For. 0 trusts no such header.
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+
+# Content-Security-Policy (django-csp): scripts only from our own origin, plus the inline
+# scripts we write ourselves, each carrying the request's nonce. Styles may be inline (Leaflet
+# and folium position their panes with style attributes); images from the basemap's tile hosts.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:", "blob:", *tile_origins(current_basemap(BASEMAP))],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "worker-src": [SELF, "blob:"],
+        "manifest-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Behind TLS (DEBUG off): HSTS, the redirect to https and secure cookies, each a setting so a
+# deployment that terminates TLS elsewhere can say so. The proxy must set X-Forwarded-Proto.
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 
 LOGGING = {
     "version": 1,

@@ -91,3 +91,21 @@ def current_basemap(value: str | None = None) -> Basemap:
             crs=GCJ02,
         )
     return Basemap("none")
+
+
+def tile_origins(basemap: Basemap) -> list[str]:
+    """The origins a browser fetches this basemap's tiles from, for the CSP's `img-src`.
+
+    A `{s}` subdomain becomes `*`, so `https://t{s}.tianditu.gov.cn/…` gives
+    `https://*.tianditu.gov.cn`; "none" needs no origin at all.
+    """
+    origins = []
+    for layer in basemap.layers:
+        scheme, _, rest = layer.url.partition("://")
+        host = rest.split("/", 1)[0]
+        if "{s}" in host:
+            host = "*." + host.split(".", 1)[1]
+        origin = f"{scheme}://{host}"
+        if origin not in origins:
+            origins.append(origin)
+    return origins

@@ -1,0 +1,103 @@
+"""Limits on wrong passwords, on every way in (django-axes).
+
+Two counters, each over the last `AXES_COOLOFF_TIME`: one per account, one per client address.
+An account is refused after `AXES_FAILURE_LIMIT` failures, an address after
+`LOGIN_FAILURE_LIMIT_PER_ADDRESS` (higher: a village office puts all its staff behind one
+address). The refusal is a cool-off, never a permanent lock, and says in the page's language
+when to try again: an HTML page on the login forms, JSON on `/api/token/`, status 429 with
+`Retry-After` either way. Staff see the counters in the admin (Axes: access attempts) and can
+lift one early there or with `manage.py axes_reset_username <name>`.
+"""
+
+import math
+
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_cool_off
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db.models import Sum
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import ngettext
+
+from fieldapp.backends import normalise_phone
+
+
+def account_of(request: HttpRequest, credentials: dict | None) -> str | None:
+    """The account a login names, so that its username and its phone number share one counter.
+
+    A name that matches no user is counted as typed (lower-cased and trimmed), so guessing
+    names is limited too.
+    """
+    typed = ((credentials or {}).get("username") or "").strip()
+    if not typed:
+        return None
+    if User.objects.filter(username=typed).exists():
+        return typed
+    phone = normalise_phone(typed)
+    if len(phone) >= 7:
+        candidates = User.objects.filter(profile__phone__endswith=phone[-4:]).select_related(
+            "profile"
+        )[:20]
+        matches = [u.username for u in candidates if normalise_phone(u.profile.phone) == phone]
+        if len(matches) == 1:
+            return matches[0]
+    return typed.lower()
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """REMOTE_ADDR, or behind `PROXY_COUNT` proxies of ours the address the outermost appended.
+
+    Only our own proxies' entries are trusted: anything further left in X-Forwarded-For was
+    written by the client and could be anything.
+    """
+    request = getattr(request, "_request", request)  # DRF wraps the Django request
+    count = settings.PROXY_COUNT
+    if count > 0:
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        hops = [h for h in hops if h]
+        if len(hops) >= count:
+            return hops[-count]
+    return request.META.get("REMOTE_ADDR")
+
+
+class LoginLimitHandler(AxesDatabaseHandler):
+    """Axes' database handler with a limit of its own for each lockout parameter.
+
+    Axes compares the largest of its counters with one limit; here the per-account counter
+    (`username`, first in `AXES_LOCKOUT_PARAMETERS`) meets `AXES_FAILURE_LIMIT` and the
+    per-address one (`ip_address`) meets `LOGIN_FAILURE_LIMIT_PER_ADDRESS`.
+    """
+
+    def is_locked(self, request, credentials: dict | None = None) -> bool:
+        if not settings.AXES_LOCK_OUT_AT_FAILURE:
+            return False
+        limits = (settings.AXES_FAILURE_LIMIT, settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS)
+        for attempts, limit in zip(self.get_user_attempts(request, credentials), limits):
+            failures = attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0
+            if failures >= limit:
+                return True
+        return False
+
+
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: dict | None
+) -> HttpResponse:
+    """429 with Retry-After, and a sentence saying how many minutes to wait."""
+    cool_off = get_cool_off(request) or settings.AXES_COOLOFF_TIME
+    minutes = max(1, math.ceil(cool_off.total_seconds() / 60))
+    message = ngettext(
+        "Too many wrong passwords. For your account's safety, logging in is paused: "
+        "please try again in %(minutes)d minute.",
+        "Too many wrong passwords. For your account's safety, logging in is paused: "
+        "please try again in %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
+    path = getattr(request, "path", "")
+    if path.startswith("/api/") or request.headers.get("x-requested-with") == "XMLHttpRequest":
+        response = JsonResponse({"detail": message, "retry_after_minutes": minutes}, status=429)
+    else:
+        template = "fieldapp/locked_out.html" if path.startswith("/field/") else "locked_out.html"
+        response = render(request, template, {"message": message, "minutes": minutes}, status=429)
+    response["Retry-After"] = str(minutes * 60)
+    return response
