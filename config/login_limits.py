@@ -73,7 +73,9 @@ class LoginLimitHandler(AxesDatabaseHandler):
         if not settings.AXES_LOCK_OUT_AT_FAILURE:
             return False
         limits = (settings.AXES_FAILURE_LIMIT, settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS)
-        for attempts, limit in zip(self.get_user_attempts(request, credentials), limits, strict=True):
+        for attempts, limit in zip(
+            self.get_user_attempts(request, credentials), limits, strict=True
+        ):
             failures = attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0
             if failures >= limit:
                 return True
