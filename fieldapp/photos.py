@@ -2,7 +2,9 @@
 
 Pillow verifies the file really is an image (a PNG renamed .jpg is fine, a text file is not),
 refuses decompression bombs, reads the EXIF time and GPS position, and writes a public copy and
-a thumbnail that carry no EXIF at all (phones put the owner's location and device in it).
+a thumbnail made from the pixels alone. Phones put the owner's location and device in EXIF, and
+a file can carry anything in its comments, XMP, IPTC, maker notes or PNG text chunks (a
+`<script>` included): none of it may reach a public file, whatever the input format.
 """
 
 import datetime as dt
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 from pillow_heif import register_heif_opener
 
 register_heif_opener()
@@ -70,11 +72,37 @@ def _taken_at(exif) -> dt.datetime | None:
     return timezone.make_aware(naive)  # phones write local time without a zone
 
 
+def _srgb(image: Image.Image) -> Image.Image:
+    """Colours as the embedded ICC profile means them, in sRGB, so the profile can be dropped."""
+    icc = image.info.get("icc_profile")
+    if not icc:
+        return image
+    try:
+        return ImageCms.profileToProfile(
+            image,
+            ImageCms.ImageCmsProfile(io.BytesIO(icc)),
+            ImageCms.createProfile("sRGB"),
+            outputMode="RGB",
+        )
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        return image  # a broken or unusual profile: keep the pixels as they are
+
+
+def pixels_only(image: Image.Image) -> Image.Image:
+    """The upright RGB pixels in a new image with no metadata at all.
+
+    Pillow carries what it read (a JPEG comment, XMP, ICC) from `info` into what it writes,
+    so the public copy is built from raw pixel bytes rather than from the opened image.
+    """
+    upright = _srgb(ImageOps.exif_transpose(image)).convert("RGB")
+    return Image.frombytes("RGB", upright.size, upright.tobytes())
+
+
 def _jpeg(image: Image.Image, side: int) -> bytes:
     copy = image.copy()
     copy.thumbnail((side, side))
     buffer = io.BytesIO()
-    copy.save(buffer, format="JPEG", quality=82, optimize=True)  # no exif= : nothing carried
+    copy.save(buffer, format="JPEG", quality=82, optimize=True)
     return buffer.getvalue()
 
 
@@ -105,7 +133,7 @@ def prepare(data: bytes) -> Prepared:
         ) from exc
     exif = image.getexif()
     lon, lat = _gps(exif)
-    upright = ImageOps.exif_transpose(image).convert("RGB")
+    upright = pixels_only(image)
     return Prepared(
         original=data,
         sha256=hashlib.sha256(data).hexdigest(),
