@@ -11,6 +11,7 @@ lift one early there or with `manage.py axes_reset_username <name>`.
 
 import math
 
+from axes.backends import AxesStandaloneBackend
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_cool_off
 from django.conf import settings
@@ -61,25 +62,47 @@ def client_address(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR")
 
 
+class LoginLimitBackend(AxesStandaloneBackend):
+    """Axes' gate, first in AUTHENTICATION_BACKENDS: refuses a login in its cool-off.
+
+    A login without a request is no attempt from outside (Django's test client, a management
+    command): axes would raise for it, so it is passed on to the real backends unchecked.
+    DRF's request (`/api/token/`) is unwrapped, so that the lockout flag lands on the request
+    Axes' middleware answers.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        request = getattr(request, "_request", request)
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
+
 class LoginLimitHandler(AxesDatabaseHandler):
     """Axes' database handler with a limit of its own for each lockout parameter.
 
     Axes compares the largest of its counters with one limit; here the per-account counter
     (`username`, first in `AXES_LOCKOUT_PARAMETERS`) meets `AXES_FAILURE_LIMIT` and the
-    per-address one (`ip_address`) meets `LOGIN_FAILURE_LIMIT_PER_ADDRESS`.
+    per-address one (`ip_address`, second) meets `LOGIN_FAILURE_LIMIT_PER_ADDRESS`.
     """
 
-    def is_locked(self, request, credentials: dict | None = None) -> bool:
-        if not settings.AXES_LOCK_OUT_AT_FAILURE:
-            return False
-        limits = (settings.AXES_FAILURE_LIMIT, settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS)
-        for attempts, limit in zip(
-            self.get_user_attempts(request, credentials), limits, strict=True
-        ):
-            failures = attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0
-            if failures >= limit:
-                return True
-        return False
+    def user_login_failed(self, sender, credentials: dict, request=None, **kwargs):
+        request = getattr(request, "_request", request)  # DRF's wrapper: see LoginLimitBackend
+        return super().user_login_failed(sender, credentials, request=request, **kwargs)
+
+    def get_failures(self, request, credentials: dict | None = None) -> int:
+        """The account's failures, raised to its limit while the address is over its own.
+
+        Axes compares this one number with `AXES_FAILURE_LIMIT`, both before a login and right
+        after a failure is recorded.
+        """
+        account, address = (
+            attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0
+            for attempts in self.get_user_attempts(request, credentials)
+        )
+        if address >= settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS:
+            return max(account, settings.AXES_FAILURE_LIMIT)
+        return account
 
 
 def lockout_response(
@@ -97,7 +120,11 @@ def lockout_response(
     ) % {"minutes": minutes}
     path = getattr(request, "path", "")
     if path.startswith("/api/") or request.headers.get("x-requested-with") == "XMLHttpRequest":
-        response = JsonResponse({"detail": message, "retry_after_minutes": minutes}, status=429)
+        response = JsonResponse(
+            {"detail": message, "retry_after_minutes": minutes},
+            status=429,
+            json_dumps_params={"ensure_ascii": False},
+        )
     else:
         template = "fieldapp/locked_out.html" if path.startswith("/field/") else "locked_out.html"
         response = render(request, template, {"message": message, "minutes": minutes}, status=429)

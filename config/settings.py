@@ -132,7 +132,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     # First: refuses every login of an account or address in its cool-off, before any password.
-    "axes.backends.AxesStandaloneBackend",
+    "config.login_limits.LoginLimitBackend",
     "django.contrib.auth.backends.ModelBackend",
     "fieldapp.backends.PhoneBackend",  # staff in the field log in with their mobile number
 ]
@@ -206,6 +206,8 @@ AXES_HANDLER = "config.login_limits.LoginLimitHandler"
 AXES_USERNAME_CALLABLE = "config.login_limits.account_of"
 AXES_LOCKOUT_CALLABLE = "config.login_limits.lockout_response"
 AXES_RESET_ON_SUCCESS = True
+# Tries during a cool-off neither count nor extend it: it always ends on time.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_CLIENT_IP_CALLABLE = "config.login_limits.client_address"
 # How many proxies of ours stand in front (nginx: 1): the client's address is then the one the
