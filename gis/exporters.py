@@ -9,14 +9,13 @@ GeoPackage and Shapefile are written by the `ogr2ogr` command from a GeoJSON we 
 GDAL in the web process is enough (a second one, as pyogrio or fiona would bring, is unsafe).
 """
 
-import csv
 import io
 import json
 import shutil
 import subprocess
 import tempfile
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -27,18 +26,14 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model, Q, QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
+from gis import spreadsheets
 from registry.models import Asset, Project, Site
 
 EXPORT_LANGUAGE = "zh-hans"
 OGR2OGR = shutil.which("ogr2ogr") or "/usr/bin/ogr2ogr"
 OGR_TIMEOUT = 120
 DBF_TEXT_BYTES = 254
-XLSX_CELL_CHARS = 32_767
-CSV_CHUNK_ROWS = 500
 _WKT = WKTWriter(precision=7)
 
 # Column -> (Chinese name for GeoJSON, GeoPackage, CSV and XLSX; Shapefile name, ≤ 10 ASCII bytes)
@@ -88,8 +83,8 @@ FORMATS = {
     "geojson": "application/geo+json",
     "gpkg": "application/geopackage+sqlite3",
     "shp.zip": "application/zip",
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": spreadsheets.CSV_TYPE,
+    "xlsx": spreadsheets.XLSX_TYPE,
 }
 
 
@@ -298,73 +293,18 @@ def _table_rows(spec: LayerSpec, items: list[Feature]) -> tuple[list[str], list[
     return header, rows
 
 
-def csv_stream(header: list[str], rows: Iterable[list]) -> Iterator[bytes]:
-    """UTF-8 with a byte order mark, or Excel on Windows reads the Chinese as GBK mojibake.
-
-    Yields a chunk per batch of rows, so a long table streams instead of sitting in memory.
-    """
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for i, row in enumerate(rows, 1):
-        writer.writerow("" if v is None else v for v in row)
-        if i % CSV_CHUNK_ROWS == 0:
-            yield out.getvalue().encode()
-            out.seek(0)
-            out.truncate()
-    yield out.getvalue().encode()
-
-
-def table_xlsx(name: str, header: list[str], rows: Iterable[list]) -> bytes:
-    """One sheet, bold frozen header. Text stays text: a value starting with = is no formula.
-
-    Excel cannot hold control characters (a vertical tab pasted from Word, say) nor more than
-    XLSX_CELL_CHARS characters in a cell: the former are dropped, the latter cut, so one odd
-    record never stops the whole download.
-    """
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    def fit(value: str) -> str:
-        return ILLEGAL_CHARACTERS_RE.sub("", value)[:XLSX_CELL_CHARS]
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(name)
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    cells = []
-    for title in header:
-        cell = WriteOnlyCell(sheet, value=fit(str(title)))
-        cell.font = bold
-        cells.append(cell)
-    sheet.append(cells)
-    for row in rows:
-        sheet.append([_text_cell(sheet, fit(v)) if isinstance(v, str) else v for v in row])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
-def _text_cell(sheet, value: str) -> object:
-    if not value.startswith("="):
-        return value
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"
-    return cell
-
-
 def csv_bytes(spec: LayerSpec, items: list[Feature]) -> bytes:
-    return b"".join(csv_stream(*_table_rows(spec, items)))
+    return spreadsheets.csv_bytes(*_table_rows(spec, items))
 
 
 def xlsx(spec: LayerSpec, items: list[Feature]) -> bytes:
     header, rows = _table_rows(spec, items)
     for row in rows:
         wkt = row[-1]
-        if wkt and len(wkt) > XLSX_CELL_CHARS:
+        if wkt and len(wkt) > spreadsheets.XLSX_CELL_CHARS:
             with translation.override(EXPORT_LANGUAGE):
                 row[-1] = _("(too long for a cell: use GeoJSON or GeoPackage)")
-    return table_xlsx(spec.name, header, rows)
+    return spreadsheets.xlsx_bytes(spec.name, header, rows)
 
 
 WRITERS = {

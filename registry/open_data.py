@@ -4,10 +4,11 @@ Columns follow each model's PUBLIC_FIELDS, so a restricted field (a tenant's or 
 contact, a full personal name) cannot reach a file by accident; people appear only under their
 public name (张**), and free text passes through `scrub`. Headers are in the reader's language,
 or the English field names with choice codes instead of labels (`keys=True`) for programs.
+The files themselves are written by `gis.spreadsheets`, which keeps formulas out of them.
 """
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -24,7 +25,6 @@ from registry.oc4ids import project_id, project_rows
 from registry.privacy import scrub
 
 CHUNK_ROWS = 500
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -68,12 +68,6 @@ def _clean(value: object, keys: bool) -> object:
     if isinstance(value, str):
         return scrub(value)
     return value
-
-
-def csv_safe(rows: Iterable[list]) -> Iterator[list]:
-    """Text a spreadsheet would run as a formula starts with an apostrophe (OWASP's advice)."""
-    for row in rows:
-        yield [f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v for v in row]
 
 
 def _asset_code() -> Subquery:

@@ -7,7 +7,7 @@ from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from gis import exporters
+from gis import spreadsheets
 from gis.http import conditional, data_version, make_etag
 from registry import oc4ids, open_data
 
@@ -56,12 +56,11 @@ def table(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
         header, rows = spec.header(keys=keys), spec.rows(on=today, keys=keys)
         if fmt == "csv":
             response = StreamingHttpResponse(
-                exporters.csv_stream(header, open_data.csv_safe(rows)),
-                content_type=exporters.FORMATS["csv"],
+                spreadsheets.csv_stream(header, rows), content_type=spreadsheets.CSV_TYPE
             )
         else:
             response = HttpResponse(
-                exporters.table_xlsx(name, header, rows), content_type=exporters.FORMATS["xlsx"]
+                spreadsheets.xlsx_bytes(name, header, rows), content_type=spreadsheets.XLSX_TYPE
             )
         response["Content-Disposition"] = content_disposition_header(True, f"{name}.{fmt}")
         return response

@@ -6,7 +6,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from gis import exporters
+from gis import spreadsheets
 from registry import procedure
 from registry.models import Stage
 from tests.registry.walk import DAYS, new_project, walk_to
@@ -37,11 +37,14 @@ def test_a_contractor_with_a_control_character_does_not_break_the_projects_workb
 
 
 def test_cells_lose_illegal_characters_and_are_cut_to_excels_limit():
-    long_text = "长" * (exporters.XLSX_CELL_CHARS + 10)
-    body = exporters.table_xlsx(
-        "t", ["名称\u0001", "说明"], [["a\u0000b\u001fc", long_text], ["=1+1", 3]]
+    long_text = "长" * (spreadsheets.XLSX_CELL_CHARS + 10)
+    body = spreadsheets.xlsx_bytes(
+        "t",
+        ["名称\u0001", "说明"],
+        [["a\u0000b\u001fc", long_text], ["=1+1", 3], ["\u0001=1+1", "=" + long_text]],
     )
-    header, first, second = cells(body)
+    header, first, second, third = cells(body)
     assert header == ["名称", "说明"]
-    assert first == ["abc", "长" * exporters.XLSX_CELL_CHARS]
-    assert second == ["=1+1", 3]
+    assert first == ["abc", "长" * spreadsheets.XLSX_CELL_CHARS]
+    assert second == ["'=1+1", 3]
+    assert third == ["'=1+1", "'=" + "长" * (spreadsheets.XLSX_CELL_CHARS - 2)]

@@ -13,6 +13,7 @@ from jsonschema import Draft4Validator
 from openpyxl import load_workbook
 from referencing import Registry, Resource
 
+from gis import spreadsheets
 from registry import open_data
 from registry.models import Asset, Auction, Bid, Lease, Project, Stage
 from registry.oc4ids import project_id
@@ -218,8 +219,13 @@ def test_auction_table_masks_bidders_and_counts_bids(client, auction):
 
 
 def test_csv_cells_never_run_as_formulas():
-    rows = list(open_data.csv_safe([["=HYPERLINK(1)", "@x", "plain", 3]]))
-    assert rows == [["'=HYPERLINK(1)", "'@x", "plain", 3]]
+    body = spreadsheets.csv_bytes(["a", "b", "c", "d"], [["=HYPERLINK(1)", "@x", "plain", 3]])
+    assert list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))[1] == [
+        "'=HYPERLINK(1)",
+        "'@x",
+        "plain",
+        "3",
+    ]
 
 
 def test_open_data_page_links_every_download(client):
