@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.gis.geos import Point
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.utils import timezone
@@ -32,9 +32,9 @@ from gis.crs import distance_m
 from registry import procedure
 from registry import services as registry_services
 from registry.models import Asset, Event, Project, Stage
-from registry.scoping import Role, can_edit, group_names, sees_everything
+from registry.roles import Task
+from registry.scoping import ensure_may
 
-FIELD_ROLES = {Role.CITY, Role.TOWNSHIP, Role.SUPERVISOR, Role.INSPECTOR}
 YES = {"yes", "y", "true", "1", "是"}
 NO = {"no", "n", "false", "0", "否"}
 NOT_APPLICABLE = {"na", "n/a", "不适用"}
@@ -50,14 +50,6 @@ def _subject_fields(subject: models.Model) -> dict:
 
 def geometry_of(subject: models.Model):
     return subject.geometry if isinstance(subject, Asset) else subject.location
-
-
-def ensure_field_access(actor: User, subject: models.Model) -> None:
-    """Field staff may write only about records of their own units."""
-    if not (sees_everything(actor) or FIELD_ROLES & group_names(actor)):
-        raise PermissionDenied(_("Only inspectors and supervisors can record field work."))
-    if not can_edit(actor, subject):
-        raise PermissionDenied(_("You can only record field work in your own admin units."))
 
 
 def kind_of(subject: models.Model) -> str:
@@ -121,7 +113,7 @@ def record_inspection(
     existing = Inspection.objects.filter(client_uuid=client_uuid).first()
     if existing:
         return existing, False
-    ensure_field_access(actor, subject)
+    ensure_may(actor, Task.RECORD_FIELD_WORK, subject)
     if checklist.subject_kind != kind_of(subject):
         raise ValidationError(_("This checklist is not for this kind of record."))
     items = list(checklist.items.all())
@@ -186,7 +178,7 @@ def record_inspection(
 
 @transaction.atomic
 def close_follow_up(follow_up: FollowUp, *, actor: User, evidence: str) -> FollowUp:
-    ensure_field_access(actor, follow_up.subject)
+    ensure_may(actor, Task.RECORD_FIELD_WORK, follow_up.subject)
     if not evidence.strip():
         raise ValidationError(_("Describe how the problem was put right."))
     if follow_up.status == FollowUp.Status.CLOSED:
@@ -241,7 +233,7 @@ def add_photo(
     existing = Photo.objects.filter(client_uuid=client_uuid).first()
     if existing:
         return existing, False
-    ensure_field_access(actor, subject)
+    ensure_may(actor, Task.RECORD_FIELD_WORK, subject)
     prepared = photos.prepare(data)
     where = None
     distance = None
@@ -300,7 +292,7 @@ def report_progress(
     existing = ProgressReport.objects.filter(client_uuid=client_uuid).first()
     if existing:
         return existing, False
-    ensure_field_access(actor, project)
+    ensure_may(actor, Task.RECORD_FIELD_WORK, project)
     if advance_to and advance_to not in Stage.values:
         raise ValidationError(_("There is no stage “%(stage)s”.") % {"stage": advance_to[:40]})
     if not 0 <= percent <= 100:
@@ -322,7 +314,7 @@ def report_progress(
         return report, True
     report.save()
     if percent != project.progress_percent:
-        project = registry_services.update_project(project, actor=actor, progress_percent=percent)
+        project = registry_services.report_project_progress(project, actor=actor, percent=percent)
     if advance_to and advance_to != project.stage:
         # The procedure decides: the next stage only, and only with its records complete.
         procedure.advance(project, actor=actor, to=advance_to, on=timezone.localdate())
@@ -336,7 +328,7 @@ def write_note(
     existing = SupervisorNote.objects.filter(client_uuid=client_uuid).first()
     if existing:
         return existing, False
-    ensure_field_access(actor, subject)
+    ensure_may(actor, Task.RECORD_FIELD_WORK, subject)
     if not text.strip():
         raise ValidationError(_("The note is empty."))
     note = SupervisorNote.objects.create(

@@ -24,6 +24,8 @@ from fieldapp import forms, selectors, services
 from fieldapp.models import Photo
 from registry import procedure
 from registry.models import Project, Stage
+from registry.roles import Task
+from registry.scoping import may
 
 LOGIN_URL = "fieldapp:login"
 PHOTO_MAX_AGE = 7 * 24 * 3600
@@ -251,8 +253,9 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
         initial={"stage_seen": record.stage, "percent": record.progress_percent},
     )
     following = _next_stage(record.stage)
-    may_move = following in procedure.FIELD_STAGE_MOVES or procedure.can_run_procedure(
-        request.user, record
+    may_move = may(request.user, Task.RUN_PROCEDURE, record) or (
+        following in procedure.FIELD_STAGE_MOVES
+        and may(request.user, Task.OPEN_ACCEPTANCE_FROM_SITE, record)
     )
     context = {
         "subject": record,

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
@@ -19,6 +19,8 @@ from gis.forms import ImportForm
 from gis.http import conditional, data_version, make_etag
 from gis.models import ImportJob
 from registry.models import AdminUnit
+from registry.roles import Task
+from registry.scoping import ensure_may
 
 logger = logging.getLogger(__name__)
 RECENT_JOBS = 5
@@ -29,14 +31,14 @@ class HtmxHttpRequest(HttpRequest):
 
 
 def importer_required(view: Callable) -> Callable:
-    """Logged-in staff who may add assets; a visitor is sent to log in, anyone else refused."""
+    """Those who may import assets (registry.roles); a visitor is sent to log in, anyone else
+    refused (403). The village chosen is then limited to the user's units, and every row is
+    saved through the services, which ask again."""
 
     @wraps(view)
     @login_required
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        user = request.user
-        if not (user.is_staff and user.has_perm("registry.add_asset")):
-            raise PermissionDenied(_("Importing assets needs a staff account that may add assets."))
+        ensure_may(request.user, Task.IMPORT_ASSETS)
         return view(request, *args, **kwargs)
 
     return wrapped

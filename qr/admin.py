@@ -1,10 +1,14 @@
-"""Staff screens for electronic IDs: issue in bulk, print plaques, see scan counts."""
+"""Staff screens for electronic IDs: issue in bulk, print plaques, see scan counts.
+
+The issue and print actions show only to those who may issue codes (registry.roles), and the
+service asks again for each record; a refused batch issues nothing."""
 
 import io
 
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
 from django.db.models import Sum
 from django.http import FileResponse
 from django.shortcuts import redirect
@@ -15,7 +19,8 @@ from qr import selectors, services
 from qr.models import ElectronicId, PlaqueJob, ScanCount
 from qr.plaques import build_sheets
 from registry.admin import AdminUnitAdmin, AssetAdmin, ProjectAdmin, ReadOnlyAdmin, SiteAdmin
-from registry.scoping import in_scope
+from registry.roles import Task
+from registry.scoping import in_scope, may
 
 INLINE_LIMIT = getattr(settings, "PLAQUE_INLINE_LIMIT", 300)
 
@@ -48,10 +53,15 @@ def _print_action(layout: int):
 
     action.__name__ = f"print_plaques_{layout}"
     action.short_description = _("Print plaques, %(n)s per A4 page") % {"n": layout}
+    action.allowed_permissions = ("issue_codes",)
     return action
 
 
-@admin.action(description=_("Issue electronic IDs to the selected records"))
+@admin.action(
+    description=_("Issue electronic IDs to the selected records"),
+    permissions=["issue_codes"],
+)
+@transaction.atomic
 def issue_selected(modeladmin, request, queryset):
     before = ElectronicId.objects.count()
     for subject in queryset:
@@ -64,7 +74,11 @@ def issue_selected(modeladmin, request, queryset):
     )
 
 
-@admin.action(description=_("Issue electronic IDs to every record of the selected units"))
+@admin.action(
+    description=_("Issue electronic IDs to every record of the selected units"),
+    permissions=["issue_codes"],
+)
+@transaction.atomic
 def issue_for_units(modeladmin, request, queryset):
     issued = sum(len(services.issue_codes(unit, actor=request.user)) for unit in queryset)
     messages.success(
@@ -88,6 +102,9 @@ class StaffReadOnlyAdmin(ReadOnlyAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_staff
+
+    def has_issue_codes_permission(self, request):
+        return may(request.user, Task.ISSUE_CODES)
 
 
 @admin.register(ElectronicId)

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Model, Q
@@ -18,7 +18,8 @@ from qr.plaques import build_sheets
 from qr.selectors import plaque_items
 from registry.background import run_command_after_commit
 from registry.models import AdminUnit, Asset, Event, Project, Site
-from registry.scoping import can_edit
+from registry.roles import Task
+from registry.scoping import ensure_may
 from registry.services import log_event
 
 KINDS = ("building", "parcel", "facility", "project", "site")
@@ -42,12 +43,11 @@ def unit_of(subject: Model) -> AdminUnit:
 @transaction.atomic
 def issue_code(subject: Model, *, actor: User | None) -> ElectronicId:
     """The subject's code: the existing one, or a new one with the unit's next serial."""
+    ensure_may(actor, Task.ISSUE_CODES, subject)
     subject_type = ContentType.objects.get_for_model(subject)
     existing = ElectronicId.objects.filter(subject_type=subject_type, subject_id=subject.pk).first()
     if existing:
         return existing
-    if not can_edit(actor, subject):
-        raise PermissionDenied(_("You can only issue codes for records of your own admin units."))
     unit = AdminUnit.objects.select_for_update().get(pk=unit_of(subject).pk)
     prefix = prefix_for(subject)
     last = ElectronicId.objects.filter(prefix=prefix, unit=unit).aggregate(m=Max("serial"))["m"]
@@ -90,6 +90,7 @@ def issue_codes(
     unit: AdminUnit, *, actor: User | None, kinds: Iterable[str] = KINDS
 ) -> list[ElectronicId]:
     """Issue codes in bulk for a unit; records that have one keep it. Returns the new ones."""
+    ensure_may(actor, Task.ISSUE_CODES, unit)
     issued = []
     had = set(
         ElectronicId.objects.filter(

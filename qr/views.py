@@ -1,7 +1,6 @@
 """The public side of electronic IDs: typing a code, the record page a scan opens, QR images."""
 
 from django.contrib.admin.views.decorators import staff_member_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -10,11 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from fieldapp import selectors as field_selectors
-from fieldapp.services import ensure_field_access
 from qr import images, selectors, services
 from qr.codes import MalformedCode
 from qr.models import PlaqueJob
 from registry.models import Asset, Project, Site
+from registry.roles import Task
+from registry.scoping import may
 from registry.views import record_context
 
 RECORD_TEMPLATES = {
@@ -79,11 +79,7 @@ def record(request: HttpRequest, code: str) -> HttpResponse:
 def _field_context(request: HttpRequest, subject: Asset | Project) -> dict:
     """The public field record, and the field buttons for staff who may record work here."""
     context = {"field": field_selectors.public_field_record(subject)}
-    if request.user.is_authenticated:
-        try:
-            ensure_field_access(request.user, subject)
-        except PermissionDenied:
-            return context
+    if may(request.user, Task.RECORD_FIELD_WORK, subject):
         context["field_kind"] = field_selectors.kind_name(subject)
     return context
 

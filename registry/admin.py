@@ -1,4 +1,8 @@
-"""Django admin for staff, scoped to their admin units, writing only through services."""
+"""Django admin for staff, scoped to their admin units, writing only through services.
+
+What a user may add or change here is what `registry.scoping.may` says for the task writing
+that kind of record (registry.roles), on each record; the groups' model permissions, which the
+admin also reads, are synced from the same table."""
 
 from django.contrib import admin
 from django.contrib.gis import admin as gis_admin
@@ -26,7 +30,8 @@ from registry.models import (
     RouteStop,
     Site,
 )
-from registry.scoping import can_edit, in_scope, unit_ids_in_scope
+from registry.roles import Task, task_for
+from registry.scoping import in_scope, may, unit_ids_in_scope
 
 admin.site.site_header = _("Qinglian village assets — staff")
 admin.site.site_title = _("Qinglian staff")
@@ -86,12 +91,19 @@ class RecordAdmin(gis_admin.GISModelAdmin):
                 field.queryset = in_scope(request.user, field.queryset, path[related])
         return field
 
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and may(request.user, task_for(self.model))
+
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or can_edit(request.user, obj))
+        return allowed and may(request.user, task_for(obj or self.model), obj)
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def has_issue_codes_permission(self, request):
+        """The electronic-ID actions (qr.admin) are for those who may issue codes."""
+        return may(request.user, Task.ISSUE_CODES)
 
     def save_model(self, request, obj, form, change):
         services.save_record(obj, actor=request.user)

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from django.db import transaction
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import ParseError
 from rest_framework_gis.filters import InBBoxFilter
 from rest_framework_gis.pagination import GeoJsonPagination
@@ -21,6 +21,7 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 from gis.geojson import features_json, supports_sql_geojson
 from gis.http import conditional, data_version, make_etag
 from registry import services
+from registry.api_support import ReadOrMayWrite
 from registry.filtersets import (
     AssetFilterSet,
     ProjectFilterSet,
@@ -30,7 +31,8 @@ from registry.filtersets import (
 )
 from registry.models import AdminUnit, Asset, Cooperative, Project, Route, Site
 from registry.privacy import Scrubbed, is_free_text, scrub
-from registry.scoping import can_edit, in_scope
+from registry.roles import Task
+from registry.scoping import covers
 
 BBOX_PARAMETER = OpenApiParameter(
     "in_bbox",
@@ -55,13 +57,13 @@ class VillageField(serializers.SlugRelatedField):
 
 
 class ScopedFieldsMixin:
-    """Restricted fields appear only for staff who may edit the record."""
+    """Restricted fields appear only for staff of the record's units."""
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
         request = self.context.get("request")
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or not can_edit(user, instance):
+        if user is None or not user.is_authenticated or not covers(user, instance):
             values = data.get("properties", data)
             for name in self.Meta.restricted:
                 values.pop(name, None)
@@ -130,14 +132,14 @@ class UnitSerializer(GeoFeatureModelSerializer):
 class LayerViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """A public map layer: GeoJSON, bbox filter, pagination, ETag."""
 
-    permission_classes = [permissions.DjangoModelPermissionsOrAnonReadOnly]
+    permission_classes = [ReadOrMayWrite]
+    write_tasks = (Task.EDIT_RECORD,)
     pagination_class = Pagination
     filter_backends = [InBBoxFilter, *viewsets.GenericViewSet.filter_backends]
     bbox_filter_include_overlapping = True
     # Output name -> field path, for the database-built GeoJSON of anonymous requests.
     sql_properties: dict[str, str] = {}
     sql_geojson = True
-    unit_path = "village"
 
     def list(self, request, *args, **kwargs):
         if request.user.is_authenticated:
@@ -197,15 +199,10 @@ class LayerViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Retrie
         )
         return HttpResponse(body, content_type="application/geo+json")
 
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        if self.request.method in permissions.SAFE_METHODS:
-            return queryset
-        return in_scope(self.request.user, queryset, self.unit_path)
-
 
 class WritableLayerViewSet(LayerViewSet, mixins.CreateModelMixin, mixins.UpdateModelMixin):
-    """Staff writes, scoped to their units, through the record's services."""
+    """Writes by those who may edit records (registry.roles), in their units (403 elsewhere),
+    through the record's services."""
 
     create_service = staticmethod(services.create_asset)
     update_service = staticmethod(services.update_asset)
@@ -270,7 +267,6 @@ class SiteViewSet(WritableLayerViewSet):
     serializer_class = SiteSerializer
     filterset_class = SiteFilterSet
     bbox_filter_field = "location"
-    unit_path = "unit"
     create_service = staticmethod(services.create_site)
     update_service = staticmethod(services.update_site)
     sql_properties = {
@@ -288,7 +284,6 @@ class RouteViewSet(LayerViewSet):
     serializer_class = RouteSerializer
     filterset_class = RouteFilterSet
     bbox_filter_field = "path"
-    unit_path = "unit"
     sql_geojson = False  # a handful of routes, and their stops come from a prefetch
 
 
@@ -300,5 +295,4 @@ class UnitViewSet(LayerViewSet):
     serializer_class = UnitSerializer
     filterset_class = UnitFilterSet
     bbox_filter_field = "boundary"
-    unit_path = "pk"
     sql_properties = {"name": "name", "level": "level", "code": "code", "parent": "parent__code"}

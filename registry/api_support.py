@@ -3,12 +3,32 @@
 from rest_framework import permissions, serializers
 from rest_framework.pagination import PageNumberPagination
 
+from registry.scoping import ensure_may, may
 
-class ReadOrStaffWrite(permissions.BasePermission):
-    """Anyone reads; writing needs a login, and the services check role and scope."""
+
+class ReadOrMayWrite(permissions.BasePermission):
+    """Anyone reads; a write needs one of the view's `write_tasks` (registry.roles), first for
+    the user's role, then on the record it is about, as registry.scoping.may decides. A refusal
+    is a 403 naming the reason; the services ask the same question again before saving."""
 
     def has_permission(self, request, view):
-        return request.method in permissions.SAFE_METHODS or request.user.is_authenticated
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        if not request.user.is_authenticated:
+            return False
+        self._ensure(request.user, view.write_tasks, None)
+        return True
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        self._ensure(request.user, view.write_tasks, obj)
+        return True
+
+    @staticmethod
+    def _ensure(user, tasks, record) -> None:
+        if not any(may(user, task, record) for task in tasks):
+            ensure_may(user, tasks[0], record)
 
 
 class Pagination(PageNumberPagination):

@@ -10,11 +10,12 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from registry import auctions, leasing
-from registry.api_support import Pagination, ReadOrStaffWrite, given
+from registry.api_support import Pagination, ReadOrMayWrite, given
 from registry.auction_filtersets import AuctionFilterSet
 from registry.models import Lease
 from registry.models.auctions import Auction, Bid
 from registry.models.leases import Sublet
+from registry.roles import Task
 
 
 class BidSerializer(serializers.ModelSerializer):
@@ -70,7 +71,8 @@ class AuctionViewSet(
     queryset = Auction.objects.select_related("asset").prefetch_related("bids").order_by("-pk")
     serializer_class = AuctionSerializer
     filterset_class = AuctionFilterSet
-    permission_classes = [ReadOrStaffWrite]
+    permission_classes = [ReadOrMayWrite]
+    write_tasks = (Task.RUN_AUCTION,)
     pagination_class = Pagination
 
     @transaction.atomic
@@ -151,7 +153,8 @@ class LeaseViewSet(viewsets.GenericViewSet):
 
     queryset = Lease.objects.select_related("asset").order_by("pk")
     serializer_class = LeaseSerializer
-    permission_classes = [ReadOrStaffWrite]
+    permission_classes = [ReadOrMayWrite]
+    write_tasks = (Task.MANAGE_LEASE,)
 
     @extend_schema(request=RenewInputSerializer, responses={201: LeaseSerializer})
     @action(detail=True, methods=["post"])

@@ -16,8 +16,9 @@ from registry import auction_selectors, auctions
 from registry.auction_filtersets import AuctionFilterSet
 from registry.auction_forms import BidForm, CancelForm, PublishForm
 from registry.form_errors import form_errors
-from registry.leasing import may_act
 from registry.models.auctions import Auction
+from registry.roles import Task
+from registry.scoping import may
 
 RESULTS_PER_PAGE = 20
 
@@ -94,7 +95,7 @@ def auction_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return render(request, "registry/auctions/detail.html#bids", context)
     context |= {
         "events": auction_selectors.auction_history(auction, context["bids"]),
-        "may_run": may_act(request.user, auction, auctions.AUCTION_ROLES),
+        "may_run": may(request.user, Task.RUN_AUCTION, auction),
     }
     return render(request, "registry/auctions/detail.html", context)
 
@@ -131,7 +132,7 @@ def _apply(request: HttpRequest, auction: Auction) -> tuple[list[str], dict]:
 def auction_day(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Record the bids called in the room and publish the result, on one phone screen."""
     auction = _auction_or_404(pk)
-    if not may_act(request.user, auction, auctions.AUCTION_ROLES):
+    if not may(request.user, Task.RUN_AUCTION, auction):
         reason = _("Only township or city staff of this asset's units run its auction.")
         return render(request, "registry/auctions/forbidden.html", {"reason": reason}, status=403)
     errors: list[str] = []

@@ -18,19 +18,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registry import services
-from registry.leasing import (
-    ensure_asset_free,
-    ensure_may_act,
-    longest_new_term_years,
-    not_in_future,
-)
+from registry.leasing import ensure_asset_free, longest_new_term_years, not_in_future
 from registry.models import Asset, Event, Lease
 from registry.models.auctions import Auction, Bid
 from registry.models.leases import add_months
 from registry.privacy import scrub
-from registry.scoping import Role
+from registry.roles import Task
+from registry.scoping import ensure_may
 
-AUCTION_ROLES = frozenset({Role.TOWNSHIP, Role.CITY})
 HELD_WITHIN_MONTHS = 12  # the auction day at most this long after the announcement
 LEASE_START_MONTHS = 24  # the lease starts at most this long after the auction day
 
@@ -122,7 +117,7 @@ def check_announcement(auction: Auction, *, by_person: bool = True) -> None:
 def announce(auction: Auction, *, actor: User | None) -> Auction:
     """Validate and publish an announcement built elsewhere (the admin's form)."""
     Asset.objects.select_for_update().filter(pk=auction.asset_id).first()
-    ensure_may_act(actor, auction, AUCTION_ROLES)
+    ensure_may(actor, Task.RUN_AUCTION, auction)
     auction.status = Auction.Status.ANNOUNCED
     auction.conditions = scrub(auction.conditions.strip())
     check_announcement(auction, by_person=actor is not None)
@@ -191,7 +186,7 @@ def record_bid(
     """A bid called in the room. The first must reach the reserve price and each next one must
     beat the highest so far by the minimum raise; bids are taken only on the auction day."""
     auction = _locked(auction)
-    ensure_may_act(actor, auction, AUCTION_ROLES)
+    ensure_may(actor, Task.RUN_AUCTION, auction)
     _ensure_open(auction)
     now = timezone.now()
     placed_at = placed_at or now
@@ -245,7 +240,7 @@ def publish_result(
 ) -> Auction:
     """The highest bid wins and its lease is created; with no bid the auction fails (流拍)."""
     auction = _locked(auction)
-    ensure_may_act(actor, auction, AUCTION_ROLES)
+    ensure_may(actor, Task.RUN_AUCTION, auction)
     _ensure_open(auction)
     published_on = published_on or timezone.localdate()
     not_in_future(published_on, "result_published_on")
@@ -288,7 +283,7 @@ def publish_result(
 def cancel_auction(auction: Auction, *, actor: User | None, reason: str) -> Auction:
     """Call off an announced auction. The reason is public."""
     auction = _locked(auction)
-    ensure_may_act(actor, auction, AUCTION_ROLES)
+    ensure_may(actor, Task.RUN_AUCTION, auction)
     _ensure_open(auction)
     reason = scrub(reason.strip())
     if not reason:

@@ -1,7 +1,8 @@
 """Lease renewals (续租) and declared sublets (转租申报): validate, save and log in one step.
 
-Who may write: township and city staff of the asset's units, and the village bookkeeper, who
-keeps the lease register. Auctions (registry.auctions) are for township and city staff only.
+Who may write: whoever may manage leases (registry.roles: township and city staff of the
+asset's units, and the village bookkeeper, who keeps the lease register). Auctions
+(registry.auctions) are for township and city staff only.
 """
 
 import datetime as dt
@@ -9,8 +10,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,31 +20,8 @@ from registry.models import Asset, Event, Lease
 from registry.models.auctions import Auction
 from registry.models.leases import DEFAULT_MAX_LEASE_YEARS, Sublet, add_months
 from registry.privacy import scrub
-from registry.scoping import Role, can_edit, group_names
-
-LEASE_ROLES = frozenset({Role.TOWNSHIP, Role.BOOKKEEPER, Role.CITY})
-
-
-def may_act(user: User | None, obj: models.Model, roles: frozenset[str]) -> bool:
-    """`None` is the system itself; anyone else needs one of `roles` and the record in scope."""
-    if user is None:
-        return True
-    if not user.is_authenticated:
-        return False
-    if not (user.is_superuser or group_names(user) & roles):
-        return False
-    return can_edit(user, obj)
-
-
-def ensure_may_act(user: User | None, obj: models.Model, roles: frozenset[str]) -> None:
-    if (
-        user is not None
-        and user.is_authenticated
-        and not (user.is_superuser or group_names(user) & roles)
-    ):
-        raise PermissionDenied(_("Your role may not do this."))
-    if not may_act(user, obj, roles):
-        raise PermissionDenied(_("You can only edit records of your own admin units."))
+from registry.roles import Task
+from registry.scoping import ensure_may
 
 
 def not_in_future(day: dt.date, field: str) -> None:
@@ -179,7 +157,7 @@ def renew_lease(
     """
     Asset.objects.select_for_update().filter(pk=lease.asset_id).first()  # one lease at a time
     lease = Lease.objects.select_for_update().select_related("asset").get(pk=lease.pk)
-    ensure_may_act(actor, lease, LEASE_ROLES)
+    ensure_may(actor, Task.MANAGE_LEASE, lease)
     if Lease.objects.filter(renews=lease).exists():
         raise ValidationError(_("This lease has already been renewed."))
     if lease.end_on < timezone.localdate():
@@ -221,8 +199,8 @@ def renew_lease(
         messages = [m for field in exc.message_dict.values() for m in field]
         raise ValidationError({"end_on": messages}) from None
     renewal = services.save_record(renewal, actor=actor, action=Event.Action.RENEW)
-    if renewal.is_active(timezone.localdate()) and renewal.asset.status != Asset.Status.LEASED:
-        services.update_asset(renewal.asset, actor=actor, status=Asset.Status.LEASED)
+    if renewal.is_active(timezone.localdate()):
+        services.mark_leased(renewal.asset, actor=actor)
     return renewal
 
 
@@ -257,7 +235,7 @@ def declare_sublet(
 @transaction.atomic
 def declare(sublet: Sublet, *, actor: User | None) -> Sublet:
     """Validate and save a sublet built elsewhere (the admin's form)."""
-    ensure_may_act(actor, sublet, LEASE_ROLES)
+    ensure_may(actor, Task.MANAGE_LEASE, sublet)
     check_sublet(sublet)
     return services.save_record(sublet, actor=actor, action=Event.Action.SUBLET)
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.db.models.functions import Coalesce
@@ -31,11 +31,11 @@ from registry.models import (
     Stage,
 )
 from registry.models.projects import STAGE_DATE_FIELDS
-from registry.scoping import Role, can_edit, group_names, sees_everything
+from registry.roles import Task
+from registry.scoping import ensure_may, may
 
-PROCEDURE_ROLES = frozenset({Role.TOWNSHIP, Role.BOOKKEEPER})
-# Field staff may report from the site that the works are finished (construction -> acceptance).
-FIELD_ROLES = frozenset({Role.INSPECTOR, Role.SUPERVISOR})
+# Field staff may report from the site that the works are finished (construction -> acceptance):
+# the task OPEN_ACCEPTANCE_FROM_SITE of registry.roles; every other move is RUN_PROCEDURE.
 FIELD_STAGE_MOVES = frozenset({Stage.ACCEPTANCE})
 DOCUMENT_TYPES = {
     "application/pdf": (b"%PDF-",),
@@ -68,30 +68,12 @@ class StageView:
     missing: list[Missing] = field(default_factory=list)
 
 
-def can_run_procedure(user: User | None, project: Project) -> bool:
-    """Township staff and bookkeepers of the project's units, and city staff."""
-    if user is None:
-        return True
-    if not user.is_authenticated:
-        return False
-    if not (sees_everything(user) or PROCEDURE_ROLES & group_names(user)):
-        return False
-    return can_edit(user, project)
-
-
-def _ensure_may_run(actor: User | None, project: Project, moving_to: str = "") -> None:
-    if (
-        moving_to in FIELD_STAGE_MOVES
-        and actor is not None
-        and actor.is_authenticated
-        and FIELD_ROLES & group_names(actor)
-        and can_edit(actor, project)
-    ):
-        return
-    if not can_run_procedure(actor, project):
-        raise PermissionDenied(
-            _("Only township staff and bookkeepers of this village can move its projects.")
-        )
+def _move_task(actor: User | None, project: Project, moving_to: str) -> Task:
+    """The task moving the project to `moving_to` is for this actor, or PermissionDenied."""
+    if moving_to in FIELD_STAGE_MOVES and may(actor, Task.OPEN_ACCEPTANCE_FROM_SITE, project):
+        return Task.OPEN_ACCEPTANCE_FROM_SITE
+    ensure_may(actor, Task.RUN_PROCEDURE, project)
+    return Task.RUN_PROCEDURE
 
 
 def _ensure_stage(project: Project, stage: Stage, what: str) -> None:
@@ -366,7 +348,7 @@ def advance(project: Project, *, actor: User | None, to: str, on: dt.date) -> Pr
                 "not to “%(to)s”."
             ) % {"now": project.get_stage_display(), "next": expected.label, "to": target.label}
         raise ValidationError({"to": message})
-    _ensure_may_run(actor, project, moving_to=to)
+    task = _move_task(actor, project, to)
     missing = missing_for(project)
     if missing:
         raise ValidationError(
@@ -389,7 +371,7 @@ def advance(project: Project, *, actor: User | None, to: str, on: dt.date) -> Pr
         )
     project.stage = target
     setattr(project, STAGE_DATE_FIELDS[target], on)
-    return services.save_record(project, actor=actor, action=Event.Action.STAGE)
+    return services.save_record(project, actor=actor, action=Event.Action.STAGE, task=task)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -438,7 +420,7 @@ def record_deliberation(
 ) -> Deliberation:
     """One of the five deliberations, in order. A vote that failed may be held again."""
     project = Project.objects.select_for_update().get(pk=project.pk)
-    _ensure_may_run(actor, project)
+    ensure_may(actor, Task.RUN_PROCEDURE, project)
     _ensure_stage(project, Stage.PROPOSAL, _("A deliberation (五议)"))
     if step not in Deliberation.Step.values:
         raise ValidationError({"step": _("There is no deliberation “%(step)s”.") % {"step": step}})
@@ -502,7 +484,7 @@ def record_disclosure(
 ) -> Disclosure:
     """决议公开 at the proposal stage, after the resolution; 实施结果公开 at the settlement."""
     project = Project.objects.select_for_update().get(pk=project.pk)
-    _ensure_may_run(actor, project)
+    ensure_may(actor, Task.RUN_PROCEDURE, project)
     if kind not in Disclosure.Kind.values:
         raise ValidationError({"kind": _("There is no disclosure “%(kind)s”.") % {"kind": kind}})
     _not_future(published_on, "published_on")
@@ -567,7 +549,7 @@ def attach_document(
     match it was changed or damaged on the way and is refused.
     """
     project = Project.objects.select_for_update().get(pk=project.pk)
-    _ensure_may_run(actor, project)
+    ensure_may(actor, Task.RUN_PROCEDURE, project)
     if kind not in ProjectDocument.Kind.values:
         raise ValidationError({"kind": _("There is no document kind “%(kind)s”.") % {"kind": kind}})
     stage = DOCUMENT_STAGE.get(kind, Stage(project.stage))
@@ -643,11 +625,11 @@ def _update_in_stage(
     project: Project, stage: Stage, what: str, *, actor: User | None, **fields: object
 ) -> Project:
     project = Project.objects.select_for_update().get(pk=project.pk)
-    _ensure_may_run(actor, project)
+    ensure_may(actor, Task.RUN_PROCEDURE, project)
     _ensure_stage(project, stage, what)
     for name, value in fields.items():
         setattr(project, name, value.strip() if isinstance(value, str) else value)
-    return services.save_record(project, actor=actor)
+    return services.save_record(project, actor=actor, task=Task.RUN_PROCEDURE)
 
 
 @transaction.atomic

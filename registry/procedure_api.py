@@ -14,9 +14,10 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from registry import procedure
-from registry.api_support import Pagination, ReadOrStaffWrite, given
+from registry.api_support import Pagination, ReadOrMayWrite, given
 from registry.models import Deliberation, Disclosure, Project, ProjectDocument, Stage
 from registry.privacy import scrub, scrub_all
+from registry.roles import Task
 
 
 class DeliberationSerializer(serializers.ModelSerializer):
@@ -225,16 +226,25 @@ class ProcedureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         .order_by("pk")
     )
     serializer_class = ProcedureSerializer
-    permission_classes = [ReadOrStaffWrite]
+    permission_classes = [ReadOrMayWrite]
     pagination_class = Pagination
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @property
+    def write_tasks(self) -> tuple[Task, ...]:
+        """Field staff may open acceptance from the site (registry.procedure decides the rest)."""
+        if self.action == "advance":
+            return (Task.RUN_PROCEDURE, Task.OPEN_ACCEPTANCE_FROM_SITE)
+        return (Task.RUN_PROCEDURE,)
 
     def get_queryset(self):
         return procedure.with_inspection_counts(super().get_queryset())
 
     def _target(self) -> Project:
         """The project an action is for: one plain read (the service locks and re-reads it)."""
-        return get_object_or_404(Project.objects.defer("location"), pk=self.kwargs["pk"])
+        project = get_object_or_404(Project.objects.defer("location"), pk=self.kwargs["pk"])
+        self.check_object_permissions(self.request, project)
+        return project
 
     def _done(self, created: bool = False) -> Response:
         """The whole procedure as it now is, read once with everything it shows."""

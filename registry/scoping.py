@@ -1,22 +1,46 @@
 """Who may see and edit what: roles are groups, scope is the admin units on a user's profile.
 
 A unit in a profile covers itself and every unit below it. City staff and superusers see all.
+What each role may do is the table of `registry.roles`; `may` is the one place that reads it,
+and every write (services, API, staff screens, admin, field app, imports) asks it.
 """
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from registry.models import AdminUnit
+from registry.roles import ROLE_TASKS, Role, Task
 
-
-class Role:
-    CITY = "city_admin"
-    TOWNSHIP = "township_staff"
-    SUPERVISOR = "village_supervisor"
-    INSPECTOR = "field_inspector"
-    BOOKKEEPER = "bookkeeper"
-
-    ALL = (CITY, TOWNSHIP, SUPERVISOR, INSPECTOR, BOOKKEEPER)
+ROLE_REFUSALS = {
+    Task.EDIT_RECORD: gettext_lazy("Only township and city staff edit these records."),
+    Task.EDIT_UNITS: gettext_lazy("Only city staff edit the admin units."),
+    Task.RUN_PROCEDURE: gettext_lazy(
+        "Only township staff and bookkeepers of this village can move its projects."
+    ),
+    Task.MANAGE_LEASE: gettext_lazy(
+        "Only township and city staff and the village bookkeeper manage leases."
+    ),
+    Task.RUN_AUCTION: gettext_lazy(
+        "Only township or city staff of this asset's units run its auction."
+    ),
+    Task.ISSUE_CODES: gettext_lazy("Only township and city staff issue electronic IDs."),
+    Task.IMPORT_ASSETS: gettext_lazy("Only township and city staff import assets."),
+    Task.RECORD_FIELD_WORK: gettext_lazy("Only inspectors and supervisors can record field work."),
+    Task.OPEN_ACCEPTANCE_FROM_SITE: gettext_lazy(
+        "Only inspectors and supervisors can record field work."
+    ),
+}
+SCOPE_REFUSALS = {
+    Task.ISSUE_CODES: gettext_lazy("You can only issue codes for records of your own admin units."),
+    Task.IMPORT_ASSETS: gettext_lazy("You can only import into villages of your own admin units."),
+    Task.RECORD_FIELD_WORK: gettext_lazy("You can only record field work in your own admin units."),
+    Task.OPEN_ACCEPTANCE_FROM_SITE: gettext_lazy(
+        "You can only record field work in your own admin units."
+    ),
+}
 
 
 def sees_everything(user: User | AnonymousUser) -> bool:
@@ -58,10 +82,46 @@ def in_scope(user: User | AnonymousUser, queryset: QuerySet, unit_path: str) -> 
     return queryset.filter(**{f"{unit_path}__in": ids})
 
 
-def can_edit(user: User | None, obj: Model) -> bool:
-    """`None` is the system itself (management commands, the demo loader)."""
-    if user is None or sees_everything(user):
+def covers(user: User | AnonymousUser | None, record: Model) -> bool:
+    """Whether the record lies in the user's units: what staff may look at closely (restricted
+    fields, documents). Whether they may change it is `may`'s question."""
+    if user is None:
         return True
-    unit_id = obj.village_id_for_scope
     ids = unit_ids_in_scope(user)
+    if ids is None:
+        return True
+    unit_id = record.village_id_for_scope
     return unit_id is not None and unit_id in ids
+
+
+def _role_may(user: User | AnonymousUser, task: Task) -> bool:
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return user.is_superuser or any(task in ROLE_TASKS.get(g, ()) for g in group_names(user))
+
+
+def may(user: User | AnonymousUser | None, task: Task, record: Model | None = None) -> bool:
+    """May `user` do `task` on `record` (without a record: on some record of their units)?
+
+    The one answer to that question, from the role table of `registry.roles`. A superuser may
+    do everything, city staff everything city-wide, the other roles their tasks in their own
+    units, anonymous visitors nothing; `None` is the system itself, which may.
+    """
+    if user is None:
+        return True
+    return _role_may(user, task) and (record is None or covers(user, record))
+
+
+def ensure_may(user: User | AnonymousUser | None, task: Task, record: Model | None = None) -> None:
+    """`may`, or PermissionDenied saying whether the role or the record's units are the reason."""
+    if user is not None and not _role_may(user, task):
+        raise PermissionDenied(str(ROLE_REFUSALS[task]))
+    if not may(user, task, record):
+        raise PermissionDenied(
+            str(SCOPE_REFUSALS.get(task, _("You can only edit records of your own admin units.")))
+        )
+
+
+def can_edit(user: User | AnonymousUser | None, record: Model) -> bool:
+    """May the user edit this record (assets, projects, sites…) as township and city staff do."""
+    return may(user, Task.EDIT_RECORD, record)

@@ -1,7 +1,9 @@
 """Every write to the record: validate, save, and append to the public event log, atomically.
 
 The functions here are the only code that saves domain models; views, the admin and commands
-call them. `actor=None` means the system itself (a management command).
+call them. `actor=None` means the system itself (a management command). Every save asks
+`registry.scoping.may` whether the actor may do the task that writing the record takes
+(`registry.roles.RECORD_TASKS`) on it, before and after the change.
 """
 
 import datetime as dt
@@ -12,7 +14,7 @@ from typing import TypeVar
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.gis.geos import GEOSGeometry, LineString, WKTWriter
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,7 +36,8 @@ from registry.models import (
 )
 from registry.models.projects import STAGE_DATE_FIELDS
 from registry.privacy import scrub
-from registry.scoping import can_edit
+from registry.roles import Task, task_for
+from registry.scoping import ensure_may
 
 M = TypeVar("M", bound=models.Model)
 SYSTEM_ACTOR = "system"
@@ -124,26 +127,27 @@ def log_event(subject: models.Model, *, action: str, changes: dict, actor: User 
     return event
 
 
-def _ensure_can_edit(actor: User | None, obj: models.Model) -> None:
-    if not can_edit(actor, obj):
-        raise PermissionDenied(_("You can only edit records of your own admin units."))
-
-
 @transaction.atomic
-def save_record(obj: M, *, actor: User | None, action: str | None = None) -> M:
+def save_record(
+    obj: M, *, actor: User | None, action: str | None = None, task: Task | None = None
+) -> M:
     """Validate and save `obj`, then log what changed in its public fields.
 
+    `task` is what the actor does (`registry.roles.Task`); by default the task writing a record
+    of this model takes. The actor must be allowed it on the record as it was and as it will be.
     A change to restricted fields is logged by name only, never by value.
     """
+    task = task or task_for(obj)
+    ensure_may(actor, task)
     creating = obj._state.adding or obj.pk is None
     before_public: dict = {}
     before_restricted: dict = {}
     if not creating:
         original = type(obj).objects.select_for_update().get(pk=obj.pk)
-        _ensure_can_edit(actor, original)
+        ensure_may(actor, task, original)
         before_public, before_restricted = snapshot(original)
     obj.full_clean()
-    _ensure_can_edit(actor, obj)
+    ensure_may(actor, task, obj)
     after_public, after_restricted = snapshot(obj)
     if creating:
         changes = {k: v for k, v in after_public.items() if v not in (None, "", [])}
@@ -188,9 +192,18 @@ def create_asset(*, actor: User | None, **fields: object) -> Asset:
 
 
 def update_asset(asset: Asset, *, actor: User | None, **fields: object) -> Asset:
+    ensure_may(actor, Task.EDIT_RECORD, asset)
     if asset.status == Asset.Status.RETIRED:
         raise ValidationError(_("A retired asset can no longer be changed."))
     return _update(asset, actor=actor, **fields)
+
+
+def mark_leased(asset: Asset, *, actor: User | None) -> Asset:
+    """A running lease makes its asset leased: part of managing the lease, not an asset edit."""
+    if asset.status == Asset.Status.LEASED:
+        return asset
+    asset.status = Asset.Status.LEASED
+    return save_record(asset, actor=actor, task=Task.MANAGE_LEASE)
 
 
 def retire_asset(asset: Asset, *, actor: User | None) -> Asset:
@@ -234,6 +247,7 @@ def _refuse_procedure_fields(fields: dict, allowed: frozenset = frozenset()) -> 
 
 def create_project(*, actor: User | None, **fields: object) -> Project:
     """A new project starts at the proposal stage, registered today unless a date is given."""
+    ensure_may(actor, Task.EDIT_RECORD)
     if fields.get("stage", Stage.PROPOSAL) != Stage.PROPOSAL:
         raise ValidationError({"stage": _("A new project starts at the proposal stage.")})
     _refuse_procedure_fields(fields, allowed=frozenset({"stage", "proposed_on"}))
@@ -242,8 +256,15 @@ def create_project(*, actor: User | None, **fields: object) -> Project:
 
 
 def update_project(project: Project, *, actor: User | None, **fields: object) -> Project:
+    ensure_may(actor, Task.EDIT_RECORD, project)
     _refuse_procedure_fields(fields)
     return _update(project, actor=actor, **fields)
+
+
+def report_project_progress(project: Project, *, actor: User | None, percent: int) -> Project:
+    """Progress seen on the site: field work, which may change this one field of the project."""
+    project.progress_percent = percent
+    return save_record(project, actor=actor, task=Task.RECORD_FIELD_WORK)
 
 
 @transaction.atomic
@@ -259,20 +280,21 @@ def create_lease(
     lease = Lease(**fields)
     if lease.asset_id:
         Asset.objects.select_for_update().filter(pk=lease.asset_id).first()  # one at a time
-        _ensure_can_edit(actor, lease)
+        ensure_may(actor, Task.MANAGE_LEASE, lease)
     lease.full_clean()
     if actor is not None and lease.asset.status == Asset.Status.RETIRED:
         raise ValidationError({"asset": _("A retired asset cannot be leased.")})
     leasing.check_lease(lease, from_auction=from_auction, historical=actor is None)
     lease = save_record(lease, actor=actor)
-    if lease.is_active(timezone.localdate()) and lease.asset.status != Asset.Status.LEASED:
-        update_asset(lease.asset, actor=actor, status=Asset.Status.LEASED)
+    if lease.is_active(timezone.localdate()):
+        mark_leased(lease.asset, actor=actor)
     return lease
 
 
 def record_lease_payment(
     lease: Lease, *, actor: User | None, paid_on: dt.date, amount: Decimal, bank_reference: str = ""
 ) -> LeasePayment:
+    ensure_may(actor, Task.MANAGE_LEASE, lease)
     if paid_on > timezone.localdate():
         raise ValidationError({"paid_on": _("A date cannot be in the future.")})
     payment = LeasePayment(
@@ -295,7 +317,7 @@ def set_route_stops(route: Route, *, actor: User | None, sites: Iterable[Site]) 
     sites = list(sites)
     if len(sites) < 2:
         raise ValidationError(_("A route needs at least two sites."))
-    _ensure_can_edit(actor, route)
+    ensure_may(actor, Task.EDIT_RECORD, route)
     before, _restricted = snapshot(route)
     route.stops.all().delete()
     RouteStop.objects.bulk_create(

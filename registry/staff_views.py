@@ -16,7 +16,8 @@ from registry import procedure, procedure_selectors
 from registry.form_errors import form_errors
 from registry.models import Project, ProjectDocument, Stage
 from registry.procedure_forms import ACTIONS, forms_for
-from registry.scoping import can_edit
+from registry.roles import Task
+from registry.scoping import covers, ensure_may, may
 from registry.views import HtmxHttpRequest
 
 PROJECTS_PER_PAGE = 50
@@ -67,22 +68,20 @@ def _apply(request: HtmxHttpRequest, project: Project) -> tuple[list[str], dict]
 def project_procedure(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """One project's procedure: the timeline, what is missing, and the forms of its stage."""
     project = _project_or_404(request.user, pk)
-    may_run = procedure.can_run_procedure(request.user, project)
+    may_run = may(request.user, Task.RUN_PROCEDURE, project)
     errors: list[str] = []
     bound: dict = {}
     status = 200
     if request.method == "POST":
-        if not may_run:
-            errors, status = [_("Only township staff and bookkeepers move projects.")], 403
-        else:
-            try:
-                errors, bound = _apply(request, project)
-            except PermissionDenied as exc:
-                errors, status = [str(exc)], 403
-            if errors:
-                status = max(status, 400)
-            elif not request.htmx:
-                return redirect(reverse("staff:project", args=[project.pk]))
+        try:
+            ensure_may(request.user, Task.RUN_PROCEDURE, project)
+            errors, bound = _apply(request, project)
+        except PermissionDenied as exc:
+            errors, status = [str(exc)], 403
+        if errors:
+            status = max(status, 400)
+        elif not request.htmx:
+            return redirect(reverse("staff:project", args=[project.pk]))
         project = _project_or_404(request.user, pk)
     context = procedure_selectors.procedure_context(project) | {
         "may_run": may_run,
@@ -98,7 +97,7 @@ def project_procedure(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 def _document_or_404(user, pk: int) -> ProjectDocument:
     document = ProjectDocument.objects.select_related("project").filter(pk=pk).first()
-    if document is None or not can_edit(user, document.project):
+    if document is None or not covers(user, document.project):
         raise Http404(_("No such document among those you look after."))
     return document
 

@@ -116,7 +116,9 @@ def test_staff_cannot_write_outside_their_units(client, demo_user):
         json.dumps({"properties": {"description": "x"}}),
         content_type="application/json",
     )
-    assert response.status_code == 404
+    assert response.status_code == 403
+    elsewhere.refresh_from_db()
+    assert elsewhere.description != "x"
 
 
 RESTRICTED = {"book_value", "acquired_on", "external_id", "contractor_contact"}

@@ -34,6 +34,8 @@ from registry.models import (
     Stage,
 )
 from registry.models.projects import STAGE_DATE_FIELDS
+from registry.roles import Task
+from registry.scoping import may
 from tests.registry.walk import DAYS, VOTES, complete_stage, deliberate, new_project, pdf, walk_to
 
 pytestmark = pytest.mark.django_db
@@ -1252,9 +1254,9 @@ def test_the_bookkeeper_covers_only_their_two_villages(demo_user):
         ("白岩桥村", False),
     ]:
         project = new_project(AdminUnit.objects.get(name=name))
-        assert procedure.can_run_procedure(bookkeeper, project) is allowed, name
+        assert may(bookkeeper, Task.RUN_PROCEDURE, project) is allowed, name
     township = demo_user("township")
-    assert procedure.can_run_procedure(township, new_project(AdminUnit.objects.get(name="南堡村")))
+    assert may(township, Task.RUN_PROCEDURE, new_project(AdminUnit.objects.get(name="南堡村")))
 
 
 def test_anonymous_visitors_cannot_run_the_procedure():

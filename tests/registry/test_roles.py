@@ -1,9 +1,10 @@
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AnonymousUser, Group, User
 from django.urls import reverse
 
-from registry.models import AdminUnit
-from registry.scoping import Role, unit_ids_in_scope
+from registry.models import AdminUnit, Asset, Project
+from registry.roles import Task
+from registry.scoping import Role, may, unit_ids_in_scope
 from tests.conftest import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -55,3 +56,83 @@ def test_logout_is_a_post_and_returns_home(client, demo_user):
     response = client.post(reverse("logout"))
     assert response.status_code == 302
     assert "_auth_user_id" not in client.session
+
+
+VIEW = {
+    f"view_{model}"
+    for model in (
+        "adminunit",
+        "cooperative",
+        "asset",
+        "project",
+        "lease",
+        "leasepayment",
+        "site",
+        "route",
+        "event",
+        "auction",
+        "bid",
+        "sublet",
+    )
+}
+EDIT = {
+    f"{verb}_{model}"
+    for verb in ("add", "change")
+    for model in ("cooperative", "asset", "project", "site", "route")
+}
+LEASES = {"add_lease", "change_lease", "add_leasepayment", "add_sublet"}
+AUCTIONS = {"add_auction", "change_auction", "add_bid"}
+UNITS = {"add_adminunit", "change_adminunit"}
+
+
+@pytest.mark.parametrize(
+    ("group", "codenames"),
+    [
+        (Role.CITY, VIEW | EDIT | LEASES | AUCTIONS | UNITS),
+        (Role.TOWNSHIP, VIEW | EDIT | LEASES | AUCTIONS),
+        (Role.BOOKKEEPER, VIEW | LEASES),
+        (Role.SUPERVISOR, VIEW),
+        (Role.INSPECTOR, VIEW),
+    ],
+)
+def test_each_group_holds_exactly_the_model_permissions_of_the_role_table(group, codenames):
+    held = set(
+        Group.objects.get(name=group)
+        .permissions.filter(content_type__app_label="registry")
+        .values_list("codename", flat=True)
+    )
+    assert held == codenames
+
+
+def test_the_field_inspector_group_cannot_change_projects(demo_user):
+    """Security finding 2: the group held registry.change_project."""
+    inspector = demo_user("inspector")
+    assert not inspector.has_perm("registry.change_project")
+    assert not may(inspector, Task.EDIT_RECORD, Project.objects.filter(village__name="东岙村")[0])
+
+
+def test_superusers_may_everything_everywhere_and_the_system_too():
+    root = User.objects.create_superuser("root-roles", "root@example.cn", "x")
+    elsewhere = Project.objects.exclude(village__parent__name="曹村镇").first()
+    for task in Task:
+        assert may(root, task, elsewhere)
+        assert may(None, task, elsewhere)
+        assert not may(AnonymousUser(), task, elsewhere)
+
+
+def test_city_staff_may_every_task_city_wide_and_township_staff_only_at_home(demo_user):
+    home = Asset.objects.filter(village__parent__name="曹村镇").first()
+    elsewhere = Asset.objects.exclude(village__parent__name="曹村镇").first()
+    city, township = demo_user("city"), demo_user("township")
+    assert all(may(city, task, elsewhere) for task in Task)
+    assert may(township, Task.EDIT_RECORD, home)
+    assert not may(township, Task.EDIT_RECORD, elsewhere)
+    assert not may(township, Task.RECORD_FIELD_WORK, home)
+    assert not may(township, Task.EDIT_UNITS, home.village)
+
+
+def test_a_deactivated_account_may_nothing(demo_user):
+    township = demo_user("township")
+    township.is_active = False
+    home = Asset.objects.filter(village__parent__name="曹村镇").first()
+    assert not any(may(township, task, home) for task in Task)

@@ -1,0 +1,137 @@
+"""What each role may do: the one table. `registry.scoping.may` answers every "may this user do
+this task on this record" from it, and migration 0011 gives each role's group exactly the model
+permissions listed here (the admin reads those), so the two never drift apart.
+
+| role (group)         | tasks                                                 | where        |
+|----------------------|-------------------------------------------------------|--------------|
+| `city_admin`         | everything: records and units, procedure, leases,     | all the city |
+|                      | auctions, codes, imports, field work, acceptance      |              |
+| `township_staff`     | edit records (assets, projects, sites, routes,        | own units    |
+|                      | cooperatives), run the procedure, leases and          |              |
+|                      | payments, auctions, issue codes, import assets        |              |
+| `bookkeeper`         | leases, payments, renewals, sublets; the procedure    | own villages |
+| `village_supervisor` | field work (inspections, photos, progress, notes);    | own villages |
+|                      | open acceptance from the site                         |              |
+| `field_inspector`    | the same as the village supervisor                    | own villages |
+| anyone else          | nothing: reads the public record only                 |              |
+
+A superuser may do everything everywhere; `None` as the actor is the system itself (the demo
+loader, management commands), which may too. A record is in a user's units when its village
+(or unit) is one of the units on their profile or below one of them.
+"""
+
+from enum import StrEnum
+
+
+class Role:
+    CITY = "city_admin"
+    TOWNSHIP = "township_staff"
+    SUPERVISOR = "village_supervisor"
+    INSPECTOR = "field_inspector"
+    BOOKKEEPER = "bookkeeper"
+
+    ALL = (CITY, TOWNSHIP, SUPERVISOR, INSPECTOR, BOOKKEEPER)
+
+
+class Task(StrEnum):
+    EDIT_RECORD = "edit_record"  # assets, projects, sites, routes, cooperatives
+    EDIT_UNITS = "edit_units"  # the admin units themselves: names, codes, boundaries
+    RUN_PROCEDURE = "run_procedure"  # the small-project procedure, stage by stage
+    MANAGE_LEASE = "manage_lease"  # leases, rent payments, renewals, declared sublets
+    RUN_AUCTION = "run_auction"  # announce, take bids, publish or cancel
+    ISSUE_CODES = "issue_codes"  # electronic IDs and their plaques
+    IMPORT_ASSETS = "import_assets"  # asset files through /transfer/import/
+    RECORD_FIELD_WORK = "record_field_work"  # inspections, photos, progress, notes, follow-ups
+    OPEN_ACCEPTANCE_FROM_SITE = "open_acceptance_from_site"  # construction -> acceptance
+
+
+FIELD_TASKS = frozenset({Task.RECORD_FIELD_WORK, Task.OPEN_ACCEPTANCE_FROM_SITE})
+
+ROLE_TASKS: dict[str, frozenset[Task]] = {
+    Role.CITY: frozenset(Task),
+    Role.TOWNSHIP: frozenset(
+        {
+            Task.EDIT_RECORD,
+            Task.RUN_PROCEDURE,
+            Task.MANAGE_LEASE,
+            Task.RUN_AUCTION,
+            Task.ISSUE_CODES,
+            Task.IMPORT_ASSETS,
+        }
+    ),
+    Role.BOOKKEEPER: frozenset({Task.RUN_PROCEDURE, Task.MANAGE_LEASE}),
+    Role.SUPERVISOR: FIELD_TASKS,
+    Role.INSPECTOR: FIELD_TASKS,
+}
+
+# The task that writing each kind of record takes, unless the service doing it says otherwise
+# (a lease marks its asset leased as part of managing leases; the procedure moves a project).
+RECORD_TASKS: dict[str, Task] = {
+    "registry.adminunit": Task.EDIT_UNITS,
+    "registry.cooperative": Task.EDIT_RECORD,
+    "registry.asset": Task.EDIT_RECORD,
+    "registry.project": Task.EDIT_RECORD,
+    "registry.site": Task.EDIT_RECORD,
+    "registry.route": Task.EDIT_RECORD,
+    "registry.lease": Task.MANAGE_LEASE,
+    "registry.leasepayment": Task.MANAGE_LEASE,
+    "registry.sublet": Task.MANAGE_LEASE,
+    "registry.auction": Task.RUN_AUCTION,
+    "registry.bid": Task.RUN_AUCTION,
+    "registry.deliberation": Task.RUN_PROCEDURE,
+    "registry.disclosure": Task.RUN_PROCEDURE,
+    "registry.projectdocument": Task.RUN_PROCEDURE,
+}
+
+# The admin's model permissions (registry app) that go with each task; every staff role views.
+TASK_PERMISSIONS: dict[Task, tuple[str, ...]] = {
+    Task.EDIT_RECORD: tuple(
+        f"{verb}_{model}"
+        for verb in ("add", "change")
+        for model in ("cooperative", "asset", "project", "site", "route")
+    ),
+    Task.EDIT_UNITS: ("add_adminunit", "change_adminunit"),
+    Task.MANAGE_LEASE: ("add_lease", "change_lease", "add_leasepayment", "add_sublet"),
+    Task.RUN_AUCTION: ("add_auction", "change_auction", "add_bid"),
+}
+STAFF_VIEW_PERMISSIONS = tuple(
+    f"view_{model}"
+    for model in (
+        "adminunit",
+        "cooperative",
+        "asset",
+        "project",
+        "lease",
+        "leasepayment",
+        "site",
+        "route",
+        "event",
+        "auction",
+        "bid",
+        "sublet",
+    )
+)
+
+
+def task_for(record) -> Task:
+    """The task that writing this record takes, by its model."""
+    return RECORD_TASKS[record._meta.label_lower]
+
+
+def model_permissions(role: str) -> frozenset[str]:
+    """The registry permission codenames the role's group holds: exactly what its tasks need."""
+    tasks = ROLE_TASKS[role]
+    return frozenset(STAFF_VIEW_PERMISSIONS).union(
+        *(TASK_PERMISSIONS.get(task, ()) for task in tasks)
+    )
+
+
+def sync_group_permissions(group_model, permission_model) -> None:
+    """Give each role's group exactly its registry permissions; permissions of other apps an
+    operator granted stay. The models may be a migration's historical ones."""
+    registry = permission_model.objects.filter(content_type__app_label="registry")
+    for role in Role.ALL:
+        group, _created = group_model.objects.get_or_create(name=role)
+        wanted = model_permissions(role)
+        group.permissions.remove(*registry.exclude(codename__in=wanted))
+        group.permissions.add(*registry.filter(codename__in=wanted))
