@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import AdminUnit, Stage, TimeStampedModel
+from registry.storage import PrivateStorage
 
 
 class SubjectMixin(models.Model):
@@ -162,7 +163,8 @@ class FollowUp(SubjectMixin, TimeStampedModel):
 
 
 class Photo(SubjectMixin, TimeStampedModel):
-    """A photo from the field. The original stays private; the public copy has no EXIF."""
+    """A photo from the field. The original (with the phone's EXIF: position, device) is kept
+    under PRIVATE_MEDIA_ROOT, never served; the public copy and thumbnail are pixels only."""
 
     class Purpose(models.TextChoices):
         PROGRESS = "progress", _("Progress")
@@ -176,7 +178,7 @@ class Photo(SubjectMixin, TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     purpose = models.CharField(max_length=10, choices=Purpose.choices)
-    original = models.FileField(upload_to="photos/original/%Y/%m/")
+    original = models.FileField(upload_to="photos/original/%Y/%m/", storage=PrivateStorage())
     public_image = models.ImageField(upload_to="photos/public/%Y/%m/")
     thumbnail = models.ImageField(upload_to="photos/thumb/%Y/%m/")
     width = models.PositiveIntegerField()

@@ -9,6 +9,7 @@ thumbnail are then read back from disk.
 import io
 import struct
 import uuid
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -157,6 +158,7 @@ def close(colour: tuple, expected: tuple, tolerance: int = 40) -> bool:
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
 
 
 @pytest.fixture
@@ -236,6 +238,19 @@ def test_a_png_keeps_its_text_chunks_only_in_the_private_original(client, demo_u
     for copy in (photo.public_image, photo.thumbnail):
         body = on_disk(copy)
         assert b"tEXt" not in body and b"zTXt" not in body and b"iTXt" not in body
+
+
+def test_the_original_with_its_exif_is_stored_outside_the_served_media(
+    client, demo_user, project, settings
+):
+    client.force_login(demo_user("inspector"))
+    url = reverse("fieldapp:photos", args=["project", project.pk])
+    photo = upload(client, url, hostile_jpeg(), "site.jpg", public="on")
+    original = Path(photo.original.path)
+    assert original.is_relative_to(settings.PRIVATE_MEDIA_ROOT)
+    assert not (Path(settings.MEDIA_ROOT) / photo.original.name).exists()
+    assert Path(photo.public_image.path).is_relative_to(settings.MEDIA_ROOT)
+    assert client.get(f"{settings.MEDIA_URL}{photo.original.name}").status_code == 404
 
 
 def test_a_supervisor_notes_photo_is_stripped_too(client, demo_user, project):
