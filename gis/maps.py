@@ -48,7 +48,8 @@ ROUTE_COLOUR = "#be123c"
 # Tile layers from the bottom up: outlines under parcels, points on top so they stay tappable.
 TILE_LAYER_ORDER = ("units", "assets", "routes", "projects", "sites")
 
-# A popup made with textContent, never innerHTML, so names can't inject markup.
+# Popup and tooltip are DOM nodes filled with textContent: Leaflet inserts a string given to
+# bindPopup or bindTooltip as HTML, so a record's name passed as a string could run a script.
 POPUP_JS = """
 function (feature, layer) {
     var p = feature.properties, box = document.createElement("div");
@@ -61,7 +62,9 @@ function (feature, layer) {
         box.appendChild(s);
     }
     layer.bindPopup(box);
-    layer.bindTooltip(p.name, {sticky: true});
+    var tip = document.createElement("span");
+    tip.textContent = p.name;
+    layer.bindTooltip(tip, {sticky: true});
 }
 """
 
@@ -73,7 +76,6 @@ class LocalMap(folium.Map):
         """
         {% macro header(this, kwargs) %}
             <style>#{{ this.get_name() }} {position: relative; width: 100%; height: 100%;}</style>
-            <script>L_NO_TOUCH = false; L_DISABLE_3D = false;</script>
         {% endmacro %}
         {% macro html(this, kwargs) %}
             <div class="folium-map" id={{ this.get_name()|tojson }}></div>

@@ -1,4 +1,9 @@
-"""GeoDjango's admin map widget, served from our own static files with our basemap setting."""
+"""GeoDjango's admin map widget, served from our own static files with our basemap setting.
+
+Django renders widget templates without the request, so the widget cannot carry the CSP nonce
+of an inline script: its options go into the page as JSON (`json_script`) and
+static/js/map_widget.js starts each map from them, as Django 6 does for its own widget.
+"""
 
 from django.contrib.gis.forms.widgets import OSMWidget
 
@@ -16,12 +21,32 @@ class MapWidget(OSMWidget):
     class Media:
         extend = False
         css = {"all": (f"{OL}/ol.css", "gis/css/ol3.css")}
-        js = (f"{OL}/ol.js", "gis/js/OLMapWidget.js")
+        js = (f"{OL}/ol.js", "gis/js/OLMapWidget.js", "js/map_widget.js")
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         basemap = current_basemap()
         # Staff must draw on WGS84: shapes drawn over GCJ-02 tiles would be stored hundreds of
         # metres off, so a shifted basemap gives way to the plain one here.
-        context["basemap"] = Basemap("none") if basemap.is_shifted else basemap
+        if basemap.is_shifted:
+            basemap = Basemap("none")
+        context["widget_options"] = {
+            "geom_name": context["geom_type"],
+            "id": context["id"],
+            "map_id": f"{context['id']}_map",
+            "map_srid": context["map_srid"],
+            "name": context["name"],
+            "module": context["module"],
+            "default_lon": context["default_lon"],
+            "default_lat": context["default_lat"],
+            "default_zoom": context["default_zoom"],
+            "base_layers": [
+                {
+                    "url": layer.url.replace("{s}", layer.subdomains[:1]),
+                    "attribution": layer.attribution,
+                }
+                for layer in basemap.layers
+            ],
+        }
+        context["widget_options_id"] = f"{context['id']}_options"
         return context

@@ -31,14 +31,17 @@ POINT_PADDING = 0.005  # degrees around a lone site, about 500 m
 ROUTE_COLOUR = "#b91c1c"
 
 # Numbered stops: the number is a permanent label on the marker, the popup links to the site.
-# Built with textContent, never innerHTML, so a site's name cannot inject markup.
+# Both are DOM nodes filled with textContent (Leaflet inserts strings as HTML), so a site's
+# name cannot inject markup.
 STOP_JS = """
 function (feature, layer) {
     var p = feature.properties, link = document.createElement("a");
     link.href = p.url; link.textContent = p.order + ". " + p.name;
     link.className = "map-popup-title";
     layer.bindPopup(link);
-    layer.bindTooltip(String(p.order), {
+    var number = document.createElement("span");
+    number.textContent = String(p.order);
+    layer.bindTooltip(number, {
         permanent: true, direction: "center", className: "stop-number", opacity: 1
     });
 }

@@ -313,6 +313,21 @@
 
   // ---- The badge ---------------------------------------------------------------------------
 
+  // Everything an entry holds (errors that may quote what was typed, its page) is shown as text
+  // or as a link checked here, never as HTML.
+  function empty(el) {
+    while (el.firstChild) el.removeChild(el.firstChild);
+  }
+
+  // The entry's page as a link only when it is a page of this site (never a javascript: URL).
+  function samePage(page) {
+    try {
+      var url = new URL(page, location.href);
+      if (url.origin === location.origin && /^https?:$/.test(url.protocol)) return url.href;
+    } catch (err) { /* not a URL */ }
+    return fieldScope();
+  }
+
   function render(entries) {
     var waiting = entries.filter(function (e) { return e.status !== "attention"; });
     var attention = entries.filter(function (e) { return e.status === "attention"; });
@@ -329,7 +344,7 @@
     box.querySelector(".outbox-login").hidden = !needLogin;
     var list = box.querySelector(".outbox-problems");
     var template = box.querySelector(".outbox-problem-template");
-    list.innerHTML = "";
+    empty(list);
     attention.forEach(function (entry) {
       var item = document.importNode(template.content || template, true).querySelector("li");
       item.querySelector(".outbox-problem-when").textContent = new Date(entry.created).toLocaleString();
@@ -339,7 +354,7 @@
         li.textContent = message;
         errors.appendChild(li);
       });
-      item.querySelector(".outbox-problem-open").href = entry.page;
+      item.querySelector(".outbox-problem-open").href = samePage(entry.page);
       item.querySelector(".outbox-discard").addEventListener("click", function () {
         if (window.confirm(text("discard-confirm"))) deleteEntry(entry.client_uuid).then(refresh);
       });
@@ -382,12 +397,15 @@
   // ---- Forms on this page ------------------------------------------------------------------
 
   function note(form, className, message, errors) {
-    var old = form.parentNode.querySelector(".outbox-note[data-for='" + form.id + "']");
+    var old = null;
+    Array.prototype.forEach.call(form.parentNode.querySelectorAll(".outbox-note"), function (el) {
+      if (el.getAttribute("data-for") === form.id) old = el;
+    });
     var el = old || document.createElement("div");
     el.className = "outbox-note " + className;
     el.setAttribute("data-for", form.id);
     el.setAttribute("role", "alert");
-    el.innerHTML = "";
+    empty(el);
     if (message) {
       var p = document.createElement("p");
       p.textContent = message;

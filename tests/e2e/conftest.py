@@ -55,3 +55,52 @@ def demo_server(live_server, transactional_db):
 def screenshot(page, name: str) -> None:
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+# Every Content-Security-Policy violation of a page, kept where a test can read it.
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolations.push(
+    `${e.violatedDirective} blocked ${e.blockedURI || "inline"} at ${e.sourceFile}:${e.lineNumber}`
+  );
+});
+"""
+
+
+def watch_csp(page) -> list[str]:
+    """Console errors about the CSP, from now on; read the page's own events with csp_events."""
+    messages: list[str] = []
+    page.add_init_script(CSP_LISTENER)
+    page.on(
+        "console",
+        lambda m: "Content Security Policy" in m.text and messages.append(f"{page.url}: {m.text}"),
+    )
+    return messages
+
+
+def csp_events(page) -> list[str]:
+    return [f"{page.url}: {v}" for v in page.evaluate("window.__cspViolations || []")]
+
+
+def log_in(page, base_url: str, username: str) -> None:
+    """Give the browser a session of `username` (the login forms have their own tests)."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    page.context.clear_cookies()
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "domain": urlsplit(base_url).hostname,
+                "path": "/",
+            }
+        ]
+    )

@@ -15,7 +15,8 @@ def test_asset_admin_form_has_a_map_widget_served_from_our_static_files(admin_cl
         reverse("admin:registry_asset_change", args=[asset.pk])
     ).content.decode()
     assert "/static/vendor/ol-7.2.2/ol.js" in html
-    assert "new MapWidget(" in html
+    assert "/static/js/map_widget.js" in html
+    assert 'data-map-widget="id_geometry_options"' in html
     assert "cdn.jsdelivr" not in html
 
 
