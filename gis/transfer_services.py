@@ -39,7 +39,8 @@ from gis.models import ImportJob
 from registry import services
 from registry.background import run_command_after_commit
 from registry.models import AdminUnit, Asset
-from registry.scoping import can_edit
+from registry.roles import Task
+from registry.scoping import may
 
 logger = logging.getLogger(__name__)
 
@@ -442,7 +443,7 @@ def import_file(
 def _check_village(village: AdminUnit, actor: User | None) -> None:
     if village.level != AdminUnit.Level.VILLAGE:
         raise importers.ImportRefused(_("Assets are imported into a village, not a township."))
-    if not can_edit(actor, village):
+    if not may(actor, Task.IMPORT_ASSETS, village):
         raise importers.ImportRefused(
             _("You can only import into villages of your own admin units.")
         )

@@ -5,10 +5,12 @@ permissions listed here (the admin reads those), so the two never drift apart.
 | role (group)         | tasks                                                 | where        |
 |----------------------|-------------------------------------------------------|--------------|
 | `city_admin`         | everything: records and units, procedure, leases,     | all the city |
-|                      | auctions, codes, imports, field work, acceptance      |              |
+|                      | auctions, codes, imports, field work, acceptance,     |              |
+|                      | checklists, paused log-ins (lift one early)           |              |
 | `township_staff`     | edit records (assets, projects, sites, routes,        | own units    |
 |                      | cooperatives), run the procedure, leases and          |              |
-|                      | payments, auctions, issue codes, import assets        |              |
+|                      | payments, auctions, issue codes, import assets,       |              |
+|                      | define the field app's inspection checklists          |              |
 | `bookkeeper`         | leases, payments, renewals, sublets; the procedure    | own villages |
 | `village_supervisor` | field work (inspections, photos, progress, notes);    | own villages |
 |                      | open acceptance from the site                         |              |
@@ -43,6 +45,8 @@ class Task(StrEnum):
     IMPORT_ASSETS = "import_assets"  # asset files through /transfer/import/
     RECORD_FIELD_WORK = "record_field_work"  # inspections, photos, progress, notes, follow-ups
     OPEN_ACCEPTANCE_FROM_SITE = "open_acceptance_from_site"  # construction -> acceptance
+    DEFINE_CHECKLISTS = "define_checklists"  # the field app's inspection checklists (admin)
+    REVIEW_LOGIN_PAUSES = "review_login_pauses"  # django-axes' attempts: see, lift a pause
 
 
 FIELD_TASKS = frozenset({Task.RECORD_FIELD_WORK, Task.OPEN_ACCEPTANCE_FROM_SITE})
@@ -57,6 +61,7 @@ ROLE_TASKS: dict[str, frozenset[Task]] = {
             Task.RUN_AUCTION,
             Task.ISSUE_CODES,
             Task.IMPORT_ASSETS,
+            Task.DEFINE_CHECKLISTS,
         }
     ),
     Role.BOOKKEEPER: frozenset({Task.RUN_PROCEDURE, Task.MANAGE_LEASE}),
@@ -83,8 +88,20 @@ RECORD_TASKS: dict[str, Task] = {
     "registry.projectdocument": Task.RUN_PROCEDURE,
 }
 
-# The admin's model permissions (registry app) that go with each task; every staff role views.
+# The admin's model permissions ("app_label.codename"; a bare codename is registry's) that go
+# with each task; every staff role views the registry.
 TASK_PERMISSIONS: dict[Task, tuple[str, ...]] = {
+    Task.DEFINE_CHECKLISTS: tuple(
+        f"fieldapp.{verb}_{model}"
+        for verb in ("view", "add", "change")
+        for model in ("checklist", "checklistitem")
+    ),
+    Task.REVIEW_LOGIN_PAUSES: (
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
+        "axes.view_accesslog",
+        "axes.view_accessfailurelog",
+    ),
     Task.EDIT_RECORD: tuple(
         f"{verb}_{model}"
         for verb in ("add", "change")
@@ -118,20 +135,34 @@ def task_for(record) -> Task:
     return RECORD_TASKS[record._meta.label_lower]
 
 
+def _qualified(codename: str) -> str:
+    return codename if "." in codename else f"registry.{codename}"
+
+
 def model_permissions(role: str) -> frozenset[str]:
-    """The registry permission codenames the role's group holds: exactly what its tasks need."""
+    """The "app_label.codename" permissions the role's group holds: exactly what its tasks need."""
     tasks = ROLE_TASKS[role]
-    return frozenset(STAFF_VIEW_PERMISSIONS).union(
+    codenames = frozenset(STAFF_VIEW_PERMISSIONS).union(
         *(TASK_PERMISSIONS.get(task, ()) for task in tasks)
     )
+    return frozenset(_qualified(codename) for codename in codenames)
+
+
+MANAGED_APPS = ("registry", "fieldapp", "axes")
 
 
 def sync_group_permissions(group_model, permission_model) -> None:
-    """Give each role's group exactly its registry permissions; permissions of other apps an
-    operator granted stay. The models may be a migration's historical ones."""
-    registry = permission_model.objects.filter(content_type__app_label="registry")
+    """Give each role's group exactly its permissions in the apps this table manages
+    (`MANAGED_APPS`); permissions of other apps an operator granted stay. The models may be a
+    migration's historical ones; permissions not created yet are simply not there to add."""
+    managed = list(
+        permission_model.objects.filter(content_type__app_label__in=MANAGED_APPS).values_list(
+            "pk", "content_type__app_label", "codename"
+        )
+    )
     for role in Role.ALL:
         group, _created = group_model.objects.get_or_create(name=role)
         wanted = model_permissions(role)
-        group.permissions.remove(*registry.exclude(codename__in=wanted))
-        group.permissions.add(*registry.filter(codename__in=wanted))
+        keep = {pk for pk, app, codename in managed if f"{app}.{codename}" in wanted}
+        group.permissions.remove(*(pk for pk, _app, _code in managed if pk not in keep))
+        group.permissions.add(*keep)

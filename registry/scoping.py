@@ -32,6 +32,8 @@ ROLE_REFUSALS = {
     Task.OPEN_ACCEPTANCE_FROM_SITE: gettext_lazy(
         "Only inspectors and supervisors can record field work."
     ),
+    Task.DEFINE_CHECKLISTS: gettext_lazy("Only township and city staff define checklists."),
+    Task.REVIEW_LOGIN_PAUSES: gettext_lazy("Only city staff see and lift paused log-ins."),
 }
 SCOPE_REFUSALS = {
     Task.ISSUE_CODES: gettext_lazy("You can only issue codes for records of your own admin units."),
@@ -120,8 +122,3 @@ def ensure_may(user: User | AnonymousUser | None, task: Task, record: Model | No
         raise PermissionDenied(
             str(SCOPE_REFUSALS.get(task, _("You can only edit records of your own admin units.")))
         )
-
-
-def can_edit(user: User | AnonymousUser | None, record: Model) -> bool:
-    """May the user edit this record (assets, projects, sites…) as township and city staff do."""
-    return may(user, Task.EDIT_RECORD, record)

@@ -1,9 +1,10 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group, User
+from django.core.management import call_command
 from django.urls import reverse
 
 from registry.models import AdminUnit, Asset, Project
-from registry.roles import Task
+from registry.roles import Task, model_permissions
 from registry.scoping import Role, may, unit_ids_in_scope
 from tests.conftest import DEMO_PASSWORD
 
@@ -136,3 +137,37 @@ def test_a_deactivated_account_may_nothing(demo_user):
     township.is_active = False
     home = Asset.objects.filter(village__parent__name="曹村镇").first()
     assert not any(may(township, task, home) for task in Task)
+
+
+@pytest.mark.parametrize(
+    ("username", "allowed"),
+    [("city", True), ("township", True), ("bookkeeper", False), ("inspector", False)],
+)
+def test_township_and_city_staff_define_the_field_checklists_in_the_admin(
+    client, demo_user, username, allowed
+):
+    client.force_login(demo_user(username))
+    response = client.get(reverse("admin:fieldapp_checklist_add"))
+    assert response.status_code == (200 if allowed else 403)
+
+
+@pytest.mark.parametrize(
+    ("username", "allowed"), [("city", True), ("township", False), ("supervisor", False)]
+)
+def test_city_staff_see_and_lift_paused_log_ins(client, demo_user, username, allowed):
+    client.post(reverse("login"), {"username": "bookkeeper", "password": "wrong"})
+    client.force_login(demo_user(username))
+    response = client.get(reverse("admin:axes_accessattempt_changelist"))
+    assert response.status_code == (200 if allowed else 403)
+    if allowed:
+        assert "bookkeeper" in response.content.decode()
+        assert demo_user(username).has_perm("axes.delete_accessattempt")
+
+
+def test_a_migrate_gives_every_role_group_its_permissions_back():
+    Group.objects.get(name="township_staff").permissions.clear()
+    call_command("migrate", verbosity=0)
+    held = Group.objects.get(name="township_staff").permissions.values_list(
+        "content_type__app_label", "codename"
+    )
+    assert {f"{app}.{codename}" for app, codename in held} == model_permissions("township_staff")
