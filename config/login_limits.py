@@ -19,6 +19,7 @@ from django.contrib.auth.models import User
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import ngettext
 
 from fieldapp.backends import normalise_phone
@@ -126,7 +127,13 @@ def lockout_response(
             json_dumps_params={"ensure_ascii": False},
         )
     else:
-        template = "fieldapp/locked_out.html" if path.startswith("/field/") else "locked_out.html"
-        response = render(request, template, {"message": message, "minutes": minutes}, status=429)
+        field = path.startswith("/field/")
+        context = {
+            "message": message,
+            "minutes": minutes,
+            "base_template": "fieldapp/base.html" if field else "base.html",
+            "login_url": reverse("fieldapp:login" if field else "login"),
+        }
+        response = render(request, "locked_out.html", context, status=429)
     response["Retry-After"] = str(minutes * 60)
     return response

@@ -49,6 +49,8 @@ def test_after_five_wrong_passwords_even_the_right_one_is_refused(route):
     text = response.content.decode()
     assert "密码错误次数过多" in text
     assert "15" in text
+    if route == "field":
+        assert 'href="/field/login/"' in text  # back to the field app's own log-in
 
 
 def test_token_lockout_answers_json_with_the_reason():
