@@ -41,6 +41,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from openpyxl.utils.exceptions import InvalidFileException
 
+from gis import spreadsheets
 from gis.chinacoords import gcj02_to_wgs84, wgs84_to_gcj02
 from gis.crs import STORAGE_SRID, gk_srid_for
 from registry.models import Asset
@@ -953,7 +954,7 @@ def _open_table(source: Source, records: TableRecords, context: Context) -> None
         for canonical, i in positions.items():
             value = cells[i] if i < len(cells) else None
             if isinstance(value, str):
-                value = value.strip()
+                value = spreadsheets.unquote(value.strip())
             if value not in (None, ""):
                 values[canonical] = value
         geometry, problem = geometry_columns.read(cells)

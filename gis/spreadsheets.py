@@ -49,6 +49,16 @@ def neutralise(value: object) -> object:
     return value
 
 
+def unquote(text: str) -> str:
+    """The text `neutralise` wrote, read back: one apostrophe before formula-like text is ours.
+
+    So a table exported here and imported again keeps its names as they were.
+    """
+    if text.startswith("'") and is_formula_like(text[1:]):
+        return text[1:]
+    return text
+
+
 def csv_stream(header: Iterable[object], rows: Iterable[Iterable[object]]) -> Iterator[bytes]:
     """UTF-8 with a byte order mark, or Excel on Windows reads the Chinese as GBK mojibake.
 

@@ -807,3 +807,17 @@ def test_import_jobs_are_listed_read_only_in_the_admin(admin_client, admin_user)
     page = admin_client.get(reverse("admin:qlgis_importjob_changelist"))
     assert page.status_code == 200 and "a.csv" in page.content.decode()
     assert admin_client.get(reverse("admin:qlgis_importjob_add")).status_code == 403
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_formula_like_name_survives_export_and_reimport_unquoted(tmp_path, fmt):
+    """The export puts an apostrophe before it (so Excel runs nothing); the import takes it off."""
+    asset = Asset.objects.filter(village__code=VILLAGE).order_by("pk").first()
+    hostile = '=HYPERLINK("http://example.invalid/","点此查看")'
+    Asset.objects.filter(pk=asset.pk).update(name=hostile)
+    path = tmp_path / f"export.{fmt}"
+    path.write_bytes(exporters.export("assets", fmt, village=VILLAGE))
+    report = check(path, apply=True)
+    assert report["rejected"] == []
+    asset.refresh_from_db()
+    assert asset.name == hostile
