@@ -91,6 +91,16 @@ class LoginLimitHandler(AxesDatabaseHandler):
         request = getattr(request, "_request", request)  # DRF's wrapper: see LoginLimitBackend
         return super().user_login_failed(sender, credentials, request=request, **kwargs)
 
+    def reset_user_attempts(self, request, credentials: dict | None = None) -> int:
+        """On a right password, clear that account's failures only.
+
+        Axes clears every counter the login matches, the address's too: one colleague's log-in
+        would then lift the pause of every account guessed from the same address.
+        """
+        own, _address = self.filter_user_attempts(request, credentials)
+        deleted, _ = own.delete()
+        return deleted
+
     def get_failures(self, request, credentials: dict | None = None) -> int:
         """The account's failures, raised to its limit while the address is over its own.
 

@@ -103,6 +103,29 @@ def test_other_accounts_and_addresses_are_not_held_by_one_account_lockout():
     assert logged_in(LOGINS["accounts"], client, response)
 
 
+@pytest.mark.parametrize("colleague_route", ["accounts", "field", "admin"])
+def test_a_colleagues_log_in_from_the_same_address_does_not_lift_a_pause(colleague_route):
+    """Found by a tester: any successful log-in cleared every counter of its address."""
+    for _ in range(5):
+        attempt(LOGINS["token"], "bookkeeper", "wrong")
+    client, response = attempt(LOGINS[colleague_route], "city", DEMO_PASSWORD)
+    assert logged_in(LOGINS[colleague_route], client, response)
+    for route in ("token", "accounts"):
+        client, response = attempt(LOGINS[route], "bookkeeper", DEMO_PASSWORD)
+        assert response.status_code == 429
+
+
+def test_the_address_count_survives_a_colleagues_log_in(settings):
+    settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS = 6
+    for n in range(3):
+        attempt(LOGINS["accounts"], f"guess{n}", "wrong")
+    attempt(LOGINS["accounts"], "city", DEMO_PASSWORD)
+    for n in range(3, 6):
+        attempt(LOGINS["accounts"], f"guess{n}", "wrong")
+    _, response = attempt(LOGINS["accounts"], "township", DEMO_PASSWORD)
+    assert response.status_code == 429
+
+
 def test_username_and_phone_count_as_one_account():
     profile = User.objects.get(username="inspector").profile
     profile.phone = "138 1234 5678"
