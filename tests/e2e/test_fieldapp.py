@@ -53,7 +53,7 @@ def test_an_inspector_inspects_a_project_and_the_public_sees_the_photo(
         else:
             phone.set_input_files(f'input[name="{name}"]', str(picture))
     phone.wait_for_function(
-        "!document.querySelector('[data-busy]')"
+        "() => !document.querySelector('[data-busy]')"
         " && document.querySelector('input[type=file]').files[0].size < 1000000"
     )
     screenshot(phone, "field-inspect-390")
@@ -70,7 +70,7 @@ def test_an_inspector_inspects_a_project_and_the_public_sees_the_photo(
     phone.goto(f"{demo_server.url}/e/{eid.code}")
     thumb = phone.locator(".photo-timeline img").first
     thumb.scroll_into_view_if_needed()
-    phone.wait_for_function("document.querySelector('.photo-timeline img').naturalWidth > 0")
+    phone.wait_for_function("() => document.querySelector('.photo-timeline img').naturalWidth > 0")
     assert phone.locator(".field-record").count() == 1
     screenshot(phone, "field-public-record-390")
 

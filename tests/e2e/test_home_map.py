@@ -22,7 +22,7 @@ def test_home_map_draws_features_on_a_phone(demo_server, phone):
     phone.on("requestfailed", lambda r: failed.append(r.url))
     phone.goto(demo_server.url + "/")
     phone.wait_for_selector(".leaflet-container canvas")
-    phone.wait_for_function(f"({COUNT_FEATURES})() > 100")
+    phone.wait_for_function(f"() => ({COUNT_FEATURES})() > 100")
     assert phone.evaluate(f"({COUNT_FEATURES})()") >= Asset.objects.count()
     assert phone.locator("h1").inner_text().startswith("瑞安")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
@@ -32,7 +32,7 @@ def test_home_map_draws_features_on_a_phone(demo_server, phone):
 
 def test_a_village_page_links_to_its_records(demo_server, phone):
     phone.goto(demo_server.url + "/units/330381102201/")
-    phone.wait_for_function(f"({COUNT_FEATURES})() > 3")
+    phone.wait_for_function(f"() => ({COUNT_FEATURES})() > 3")
     screenshot(phone, "village-390")
     phone.locator(".rows a").first.click()
     phone.wait_for_selector("h1")

@@ -52,7 +52,7 @@ def test_a_photo_sent_offline_waits_in_the_outbox_and_arrives_when_back_online(
     my_work = url_or_none("fieldapp:my-work")
     log_in(phone, base, probe)
     # The worker takes over the open page (clients.claim) once it has cached the app shell.
-    phone.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller")
+    phone.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller")
     assert phone.locator("[data-outbox-check=service-worker]").inner_text() == "✓"
     if my_work:
         phone.goto(f"{base}{my_work}")  # seen online, so kept for offline use
@@ -71,7 +71,7 @@ def test_a_photo_sent_offline_waits_in_the_outbox_and_arrives_when_back_online(
     assert phone.locator(f"{BADGE} .outbox-retry").is_visible()
     # Tapping again sends the same submission (same id), so nothing is queued twice.
     submit.click()
-    phone.wait_for_function("!document.querySelector('#outbox-probe-form[aria-busy=true]')")
+    phone.wait_for_function("() => !document.querySelector('#outbox-probe-form[aria-busy=true]')")
     assert outbox_keys(phone) == [key]
     assert phone.locator(BADGE).get_attribute("data-count") == "1"
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
@@ -88,7 +88,7 @@ def test_a_photo_sent_offline_waits_in_the_outbox_and_arrives_when_back_online(
 
     phone.context.set_offline(False)  # the page's "online" event sends what waits
     phone.wait_for_function(
-        "document.querySelector('#outbox-status').dataset.count === '0'", timeout=15_000
+        "() => document.querySelector('#outbox-status').dataset.count === '0'", timeout=15_000
     )
     assert phone.locator(BADGE).is_hidden()
     assert outbox_keys(phone) == []
@@ -127,5 +127,5 @@ def test_a_refused_submission_stays_on_the_phone_with_the_servers_errors(demo_se
     assert phone.locator(f"{BADGE} .outbox-problem-errors li").count() == 1
     phone.once("dialog", lambda dialog: dialog.accept())
     phone.locator(f"{BADGE} .outbox-discard").click()
-    phone.wait_for_function("document.querySelector('#outbox-status').hidden")
+    phone.wait_for_function("() => document.querySelector('#outbox-status').hidden")
     assert outbox_keys(phone) == []

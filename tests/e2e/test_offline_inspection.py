@@ -31,7 +31,7 @@ def test_an_inspection_made_offline_syncs_and_appears_on_the_public_page(
     picture.write_bytes(photos.jpeg(size=(1200, 900)))
 
     log_in(phone, base, inspect)
-    phone.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller")
+    phone.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller")
     phone.goto(f"{base}{inspect}")  # opened online: the form is now also in the cache
     phone.wait_for_selector("form[data-locate]")
 
@@ -46,7 +46,7 @@ def test_an_inspection_made_offline_syncs_and_appears_on_the_public_page(
             phone.fill(f'textarea[name="{name}"]', "正常")
         else:
             phone.set_input_files(f'input[name="{name}"]', str(picture))
-    phone.wait_for_function("!document.querySelector('[data-busy]')")
+    phone.wait_for_function("() => !document.querySelector('[data-busy]')")
     phone.locator("button[data-once]").click()
     phone.wait_for_selector(f'{BADGE}[data-count="1"]', state="visible")
     assert len(outbox_keys(phone)) == 1
@@ -55,7 +55,7 @@ def test_an_inspection_made_offline_syncs_and_appears_on_the_public_page(
 
     phone.context.set_offline(False)
     phone.wait_for_function(
-        "document.querySelector('#outbox-status') === null"
+        "() => document.querySelector('#outbox-status') === null"
         " || document.querySelector('#outbox-status').dataset.count === '0'",
         timeout=20_000,
     )

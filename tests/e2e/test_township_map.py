@@ -38,7 +38,7 @@ def test_township_map_draws_vector_tiles_on_a_phone(demo_server, phone):
         lambda response: "/tiles/" in response.url and tile_statuses.append(response.status),
     )
     phone.goto(f"{demo_server.url}/maps/{TOWNSHIP}/")
-    phone.wait_for_function(f"({COUNT_PATHS})() > 50")
+    phone.wait_for_function(f"() => ({COUNT_PATHS})() > 50")
     assert 200 in tile_statuses
     assert set(tile_statuses) <= {200, 204, 304}
     assert phone.locator("h1").inner_text().startswith("曹村镇")
@@ -50,7 +50,7 @@ def test_township_map_draws_vector_tiles_on_a_phone(demo_server, phone):
 
 def test_tapping_a_feature_opens_a_popup_linking_to_its_record(demo_server, phone):
     phone.goto(f"{demo_server.url}/maps/{TOWNSHIP}/")
-    phone.wait_for_function(f"({COUNT_PATHS})() > 50")
+    phone.wait_for_function(f"() => ({COUNT_PATHS})() > 50")
     phone.wait_for_load_state("networkidle")
     x, y = phone.evaluate(POINT_TO_TAP)
     phone.touchscreen.tap(x, y)
@@ -71,7 +71,7 @@ def test_search_by_name_flies_to_the_asset_and_opens_its_popup(demo_server, phon
     link.wait_for()
     assert link.inner_text() == asset.name
     assert link.get_attribute("href") == f"/e/of/asset/{asset.pk}/"
-    phone.wait_for_function(f"({MAP_ZOOM})() >= 15")  # it flew in from the township view
+    phone.wait_for_function(f"() => ({MAP_ZOOM})() >= 15")  # it flew in from the township view
     phone.wait_for_load_state("networkidle")
     screenshot(phone, "township-map-search-390")
 
