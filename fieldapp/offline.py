@@ -32,6 +32,8 @@ SHELL_STATIC = [
     "css/field.css",
     "fieldapp/outbox.css",
     "fieldapp/outbox.js",
+    "fieldapp/forms.js",
+    "fieldapp/nearby.js",
     "vendor/htmx-2.0.4/htmx.min.js",
 ]
 PROBE_SESSION_KEY = "outbox_probe_seen"

@@ -12,10 +12,12 @@ def sync_roles(sender, **kwargs) -> None:
     from django.apps import apps
     from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.models import ContentType
 
     from registry.roles import MANAGED_APPS, sync_group_permissions
 
     using = kwargs.get("using", "default")
+    ContentType.objects.clear_cache()  # a flush leaves the cache pointing at deleted rows
     for label in MANAGED_APPS:
         create_permissions(apps.get_app_config(label), verbosity=0, using=using)
     sync_group_permissions(Group, Permission)

@@ -88,3 +88,10 @@ def test_development_csp_has_no_outside_origin_without_a_basemap():
     assert settings.BASEMAP == "none" or os.environ.get("BASEMAP")
     img = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"]
     assert not [origin for origin in img if origin.startswith("https://")]
+
+
+@pytest.mark.django_db
+def test_swagger_ui_asks_no_outside_validator(client):
+    """Swagger UI's default badge is an image from validator.swagger.io, which the CSP refuses."""
+    script = client.get("/api/docs/?script=").content.decode()
+    assert re.search(r'"validatorUrl":\s*null', script)
