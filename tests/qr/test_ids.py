@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import zxingcpp
 from django.conf import settings
+from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from PIL import Image
@@ -15,7 +16,8 @@ from qr import services
 from qr.codes import ALPHABET
 from qr.models import ElectronicId, ScanCount
 from registry import services as registry_services
-from registry.models import AdminUnit, Asset, Event, Project, Site
+from registry.models import AdminUnit, Asset, Event, Profile, Project, Site
+from registry.roles import Role
 
 pytestmark = pytest.mark.django_db
 BUDGETS = json.loads((Path(__file__).parents[1] / "query_counts.json").read_text())
@@ -176,10 +178,24 @@ def test_scans_are_counted_per_code_per_day_without_personal_data(client):
     assert {f.name for f in ScanCount._meta.fields} == {"id", "electronic_id", "day", "count"}
 
 
+def supervisor_of(village: AdminUnit, full_name: str, phone: str) -> User:
+    user = User.objects.create_user(username=f"sup-{phone}", first_name=full_name)
+    user.groups.add(Group.objects.get(name=Role.SUPERVISOR))
+    Profile.objects.create(user=user, phone=phone).units.add(village)
+    return user
+
+
 def test_report_page_names_the_village_supervisors(client):
-    eid = ElectronicId.objects.filter(unit__name="东岙村").first()
+    village = AdminUnit.objects.get(name="东岙村")
+    supervisor_of(village, "东岙监察甲", "13900000001")
+    supervisor_of(AdminUnit.objects.get(name="南堡村"), "南堡监察乙", "13900000002")
+    eid = ElectronicId.objects.filter(unit=village).first()
     html = client.get(f"/e/{eid.code}/report/").content.decode()
-    assert "supervisor" in html or "监察" in html
+    assert "村监察员（演示）" in html  # the demo supervisor of 东岙村 and 许岙村
+    assert "东岙监察甲" in html
+    assert '<a href="tel:13900000001">13900000001</a>' in html
+    assert "南堡监察乙" not in html
+    assert "13900000002" not in html
 
 
 def test_map_popups_reach_the_electronic_id_page(client):
