@@ -65,6 +65,22 @@ def test_a_wrong_check_character_offers_the_right_code():
     assert code in near_misses(parsed)
 
 
-def test_check_character_matches_the_formatted_code():
-    code = format_code("S", "102000", 3)
-    assert code.endswith(check_character("S1020000003"))
+# Worked by hand from the rule in qr/codes.py: values 0-9 = 0-9, A = 10 … Z = 30 in ALPHABET;
+# the check c makes Σ (i+1)·value(cᵢ) + 12·c ≡ 0 (mod 31), and 12⁻¹ ≡ 13 (mod 31)
+# since 12·13 = 156 = 5·31 + 1.
+HAND_COMPUTED = [
+    # P=22: 22 + 2·1 + 4·2 + 5·2 + 7·1 + 11·1 = 60 ≡ 29; 12c ≡ 2; c ≡ 2·13 = 26 → T
+    (("P", "102201", 1), "P-102201-0001-T"),
+    # S=25: 25 + 2·1 + 4·2 + 11·3 = 68 ≡ 6; 12c ≡ 25; c ≡ 25·13 = 325 ≡ 15 → F
+    (("S", "102000", 3), "S-102000-0003-F"),
+    # B=11: 11 + 8·9 + 9·9 + 10·9 + 11·9 = 353 ≡ 12; 12c ≡ −12; c ≡ −1 ≡ 30 → Z
+    (("B", "000000", 9999), "B-000000-9999-Z"),
+    # D=13: 13 + 2·1 + 4·2 + 5·2 + 7·1 + 11·7 = 117 ≡ 24; 12c ≡ 7; c ≡ 7·13 = 91 ≡ 29 → Y
+    (("D", "102201", 7), "D-102201-0007-Y"),
+]
+
+
+@pytest.mark.parametrize(("parts", "expected"), HAND_COMPUTED)
+def test_formatted_codes_carry_the_hand_computed_check_character(parts, expected):
+    assert format_code(*parts) == expected
+    assert check_character(expected.replace("-", "")[:-1]) == expected[-1]
