@@ -87,13 +87,23 @@ def test_admin_prints_the_selected_assets(admin_client):
 
 def test_admin_issues_codes_for_selected_units(admin_client):
     village = AdminUnit.objects.get(name="南堡村")
+    other = AdminUnit.objects.get(name="许岙村")
+    codes = ElectronicId.objects.filter(unit__in=[village, other])
+    without = set(codes.values_list("unit", "subject_type", "subject_id"))
+    assert len([u for u, *_ in without if u == village.pk]) > 1
+    codes.delete()
     response = admin_client.post(
         reverse("admin:registry_adminunit_changelist"),
         {"action": "issue_for_units", "_selected_action": [village.pk]},
         follow=True,
     )
     assert response.status_code == 200
-    assert ElectronicId.objects.filter(unit=village).exists()
+    issued = ElectronicId.objects.filter(unit__in=[village, other])
+    assert sorted(issued.values_list("unit", "subject_type", "subject_id")) == sorted(
+        key for key in without if key[0] == village.pk
+    )
+    [message] = [str(m) for m in response.context["messages"]]
+    assert str(issued.count()) in message
 
 
 def test_a_large_sheet_is_built_by_a_background_job_with_progress(admin_client, admin_user):
