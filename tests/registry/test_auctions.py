@@ -1,6 +1,7 @@
 import datetime as dt
 import json
 import random
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -108,8 +109,24 @@ def test_the_list_puts_upcoming_auctions_first_and_filters_by_township(client, d
     assert awarded.title in filtered
     assert upcoming.title not in filtered
     failed = client.get(reverse("auctions:list"), {"status": "failed"}).content.decode()
-    assert "流拍" in failed
+    expected = [
+        (reverse("auctions:detail", args=[a.pk]), a.title, "failed")
+        for a in demo_auctions.filter(status=Auction.Status.FAILED)
+    ]
+    assert expected
+    assert result_rows(failed) == expected
     assert awarded.title not in failed
+    assert upcoming.title not in failed
+
+
+def result_rows(html: str) -> list[tuple[str, str, str]]:
+    """The Results list of the auctions page: (link, title, status) of each row."""
+    results = html.split('id="result-rows"', 1)[1]
+    return re.findall(
+        r'<li><a href="([^"]+)">([^<]+)</a>\s*<span class="muted">[^<]*'
+        r'<span class="auction-status auction-(\w+)">',
+        results,
+    )
 
 
 def test_the_demo_tells_the_baiyanqiao_auction_story(client, demo_auctions):
