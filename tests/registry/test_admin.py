@@ -3,7 +3,17 @@ from django.contrib.gis.geos import MultiPolygon, Polygon
 from django.urls import reverse
 
 from registry import services
-from registry.models import Asset, Event, Project
+from registry.models import (
+    AdminUnit,
+    Asset,
+    Cooperative,
+    Event,
+    Lease,
+    LeasePayment,
+    Project,
+    Route,
+    Site,
+)
 from tests.conftest import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -35,8 +45,38 @@ def test_asset_admin_form_has_a_map_widget_served_from_our_static_files(admin_cl
     ],
 )
 def test_every_model_has_a_working_admin_list_with_search(admin_client, model):
-    response = admin_client.get(reverse(f"admin:registry_{model}_changelist"), {"q": "村"})
+    term, expected = SEARCHES[model]()
+    response = admin_client.get(reverse(f"admin:registry_{model}_changelist"), {"q": term})
     assert response.status_code == 200
+    listed = set(response.context["cl"].queryset.values_list("pk", flat=True))
+    wanted = set(expected.values_list("pk", flat=True))
+    assert wanted, term
+    assert listed == wanted, term
+    assert expected.model.objects.exclude(pk__in=wanted).exists()  # some rows are left out
+
+
+def _a_payment_reference() -> tuple[str, object]:
+    payment = LeasePayment.objects.exclude(bank_reference="").order_by("pk").first()
+    return payment.bank_reference, LeasePayment.objects.filter(pk=payment.pk)
+
+
+def _an_events_hash() -> tuple[str, object]:
+    event = Event.objects.order_by("seq")[9]
+    return event.hash[:20], Event.objects.filter(pk=event.pk)
+
+
+# Per admin: a search term, and the records it should list (and only those).
+SEARCHES = {
+    "adminunit": lambda: ("东岙", AdminUnit.objects.filter(name="东岙村")),
+    "cooperative": lambda: ("东岙村", Cooperative.objects.filter(village__name="东岙村")),
+    "asset": lambda: ("东岙村", Asset.objects.filter(village__name="东岙村")),
+    "project": lambda: ("东岙村", Project.objects.filter(village__name="东岙村")),
+    "lease": lambda: ("东岙村", Lease.objects.filter(asset__village__name="东岙村")),
+    "leasepayment": _a_payment_reference,
+    "site": lambda: ("许岙", Site.objects.filter(name__contains="许岙")),
+    "route": lambda: ("曹村", Route.objects.filter(name__startswith="曹村")),
+    "event": _an_events_hash,
+}
 
 
 def test_asset_list_filters_by_township_and_kind(admin_client):
