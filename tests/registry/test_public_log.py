@@ -1,4 +1,5 @@
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -83,7 +84,19 @@ def test_each_days_head_is_kept(client):
     assert last.hash in client.get("/log/heads").content.decode()
 
 
+def listed_seqs(html: str) -> list[int]:
+    """The events a log page lists, by the '#seq hash' line of each row."""
+    return [int(seq) for seq in re.findall(r'<p class="mono small">#(\d+) [0-9a-f]{64}</p>', html)]
+
+
 def test_the_log_page_filters_by_village(client):
+    everything = listed_seqs(client.get("/log/").content.decode())
     response = client.get("/log/", {"village": "330381102201", "subject": "asset"})
     assert response.status_code == 200
-    assert "步步留痕" in response.content.decode()
+    html = response.content.decode()
+    assert "步步留痕" in html
+    wanted = Event.objects.filter(unit__code="330381102201", subject_type__model="asset")
+    expected = list(wanted.order_by("-seq").values_list("seq", flat=True)[:50])
+    assert expected
+    assert listed_seqs(html) == expected
+    assert set(everything) - set(wanted.values_list("seq", flat=True))  # others are left out
