@@ -43,6 +43,13 @@ def test_cells_lose_illegal_characters_and_are_cut_to_excels_limit():
         ["名称\u0001", "说明"],
         [["a\u0000b\u001fc", long_text], ["=1+1", 3], ["\u0001=1+1", "=" + long_text]],
     )
+    sheet = openpyxl.load_workbook(io.BytesIO(body)).active
+    # Text, never a live formula: a formula "=1+1" would read back as the string "=1+1" too.
+    for coordinate in ("A3", "A4", "B4"):
+        assert sheet[coordinate].data_type == "s", coordinate
+        assert sheet[coordinate].data_type != "f", coordinate
+        assert sheet[coordinate].value.startswith("'="), coordinate
+    assert (sheet["B3"].data_type, sheet["B3"].value) == ("n", 3)
     header, first, second, third = cells(body)
     assert header == ["名称", "说明"]
     assert first == ["abc", "长" * spreadsheets.XLSX_CELL_CHARS]
