@@ -53,6 +53,20 @@ SETTLEMENT_OVERRUN_PERCENT = 10
 DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
 # Auctions of lease rights: the announcement must be public this many days before the auction.
 AUCTION_NOTICE_DAYS = 5
+# Visitor routes: the speeds their walking and driving times are computed with (km/h); village
+# roads are narrow, winding and shared with tractors.
+VISIT_WALKING_KMH = 4.5
+VISIT_DRIVING_KMH = 30.0
+# Asset imports: the largest file and the most rows accepted, and up to how many rows run at once
+# (more go to a background job); where uploads wait (None: <MEDIA_ROOT>/../imports).
+IMPORT_MAX_BYTES = 50 * 1024 * 1024
+IMPORT_MAX_ROWS = 100_000
+IMPORT_INLINE_ROWS = 500
+IMPORT_ROOT = os.environ.get("IMPORT_ROOT") or None
+# Plaques: a TrueType CJK font to embed ("" tries fonts-wqy-zenhei, then Noto CJK), and up to how
+# many plaques the admin returns at once (more go to a background job).
+PLAQUE_FONT = os.environ.get("PLAQUE_FONT", "")
+PLAQUE_INLINE_LIMIT = 300
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -121,12 +121,6 @@ class ProgressForm(SubmissionForm):
     photos = MultiplePhotoField(label=_("Photos"), required=False)
     caption = forms.CharField(label=_("Caption"), required=False, max_length=200)
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("advance") and not cleaned.get("photos"):
-            self.add_error("photos", _("Attach at least one photo of the site to move the stage."))
-        return cleaned
-
 
 class NoteForm(SubmissionForm):
     text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 6}))

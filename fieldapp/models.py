@@ -9,6 +9,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.gis.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import AdminUnit, Stage, TimeStampedModel
@@ -157,6 +158,11 @@ class FollowUp(SubjectMixin, TimeStampedModel):
                 condition=Q(status="open") | ~Q(evidence=""),
             )
         ]
+
+    @property
+    def is_overdue(self) -> bool:
+        """Open past its due date, by the local calendar (Asia/Shanghai)."""
+        return self.status == self.Status.OPEN and self.due_on < timezone.localdate()
 
     def __str__(self) -> str:
         return str(self.item)

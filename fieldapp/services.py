@@ -5,6 +5,7 @@ import contextlib
 import contextvars
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -286,9 +287,14 @@ def report_progress(
     percent: int,
     stage_seen: str,
     advance_to: str = "",
+    evidence: Sequence[Photo] = (),
 ) -> tuple[ProgressReport, bool]:
     """Record progress from the site; a stage moved by someone else meanwhile is a conflict
-    shown to the reporter, and the report is kept rather than applied blindly."""
+    shown to the reporter, and the report is kept rather than applied blindly.
+
+    Moving the stage from the site needs `evidence`: at least one photo of this project,
+    stored with the report. Raises ValidationError (and saves nothing) otherwise.
+    """
     existing = ProgressReport.objects.filter(client_uuid=client_uuid).first()
     if existing:
         return existing, False
@@ -316,6 +322,13 @@ def report_progress(
     if percent != project.progress_percent:
         project = registry_services.report_project_progress(project, actor=actor, percent=percent)
     if advance_to and advance_to != project.stage:
+        project_type = ContentType.objects.get_for_model(Project)
+        if not [
+            p
+            for p in evidence
+            if (p.subject_type_id, p.subject_id) == (project_type.pk, project.pk)
+        ]:
+            raise ValidationError(_("Attach at least one photo of the site to move the stage."))
         # The procedure decides: the next stage only, and only with its records complete.
         procedure.advance(project, actor=actor, to=advance_to, on=timezone.localdate())
     return report, True

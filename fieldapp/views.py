@@ -15,7 +15,6 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -117,7 +116,7 @@ class FieldLogin(LoginView):
 @field_view("GET")
 def my_work(request: HttpRequest) -> HttpResponse:
     work = selectors.my_work(request.user)
-    return render(request, "fieldapp/my_work.html", {"work": work, "today": timezone.localdate()})
+    return render(request, "fieldapp/my_work.html", {"work": work})
 
 
 @field_view("GET")
@@ -143,7 +142,6 @@ def subject(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             "kind": kind,
             "checklists": services.checklists_for(record),
             "follow_ups": [(f, forms.CloseFollowUpForm(prefix=f"f{f.pk}")) for f in follow_ups],
-            "today": timezone.localdate(),
         },
     )
 
@@ -238,12 +236,6 @@ def photos(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     return _stored(request, created, _subject_url(record), photos=[p for p, _c in stored])
 
 
-def _next_stage(stage: str) -> Stage | None:
-    order = Stage.ordered()
-    index = Stage(stage).index + 1
-    return order[index] if index < len(order) else None
-
-
 @field_view("GET", "POST")
 def progress(request: HttpRequest, pk: int) -> HttpResponse:
     record = selectors.subject_in_scope(request.user, "project", pk)
@@ -252,7 +244,7 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
         request.FILES or None,
         initial={"stage_seen": record.stage, "percent": record.progress_percent},
     )
-    following = _next_stage(record.stage)
+    following = procedure.next_stage(record)
     may_move = may(request.user, Task.RUN_PROCEDURE, record) or (
         following in procedure.FIELD_STAGE_MOVES
         and may(request.user, Task.OPEN_ACCEPTANCE_FROM_SITE, record)
@@ -268,7 +260,7 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _refused(request, "fieldapp/progress.html", context, _form_errors(form))
     seen = form.cleaned_data["stage_seen"]
-    advance_to = _next_stage(seen) if form.cleaned_data["advance"] else None
+    advance_to = Stage(seen).following if form.cleaned_data["advance"] else None
     try:
         with services.track_new_files(), transaction.atomic():
             stored = _add_photos(
@@ -286,6 +278,7 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
                 percent=form.cleaned_data["percent"],
                 stage_seen=seen,
                 advance_to=advance_to or "",
+                evidence=[photo for photo, _created in stored],
             )
     except ValidationError as exc:
         return _refused(request, "fieldapp/progress.html", context, exc.messages)

@@ -46,8 +46,6 @@ from gis.chinacoords import gcj02_to_wgs84, wgs84_to_gcj02
 from gis.crs import STORAGE_SRID, gk_srid_for
 from registry.models import Asset
 
-DEFAULT_MAX_BYTES = 50 * 1024 * 1024
-DEFAULT_MAX_ROWS = 100_000
 UNZIP_FACTOR = 5  # a zip may hold at most this many times the upload limit, unpacked
 CGCS2000_GEOGRAPHIC = 4490
 GK_SRIDS = range(4534, 4555)  # CGCS2000 3-degree GK, CM 75°E ... 135°E, no zone prefix
@@ -102,11 +100,11 @@ class ImportRefused(Exception):
 
 
 def max_bytes() -> int:
-    return getattr(settings, "IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
+    return settings.IMPORT_MAX_BYTES
 
 
 def max_rows() -> int:
-    return getattr(settings, "IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)
+    return settings.IMPORT_MAX_ROWS
 
 
 def megabytes(size: int) -> str:

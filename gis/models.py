@@ -22,7 +22,7 @@ class ImportStorage(FileSystemStorage):
 
     @cached_property
     def base_location(self) -> str:
-        root = getattr(settings, "IMPORT_ROOT", None)
+        root = settings.IMPORT_ROOT
         return str(root or Path(settings.MEDIA_ROOT).parent / "imports")
 
 

@@ -44,7 +44,6 @@ from registry.scoping import may
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_INLINE_ROWS = 500
 INLINE_BYTES = 64 * 1024  # a file whose rows cannot be counted (it may be broken) but is small
 PROGRESS_SECONDS = 0.5
 SAMPLE_POINTS = 1000
@@ -67,7 +66,7 @@ NUMBER_NOISE = re.compile(r"[,，\s¥￥元]|m²|㎡|平方米")
 
 
 def inline_rows() -> int:
-    return getattr(settings, "IMPORT_INLINE_ROWS", DEFAULT_INLINE_ROWS)
+    return settings.IMPORT_INLINE_ROWS
 
 
 # ---------------------------------------------------------------------------------------------

@@ -22,8 +22,6 @@ from registry.admin import AdminUnitAdmin, AssetAdmin, ProjectAdmin, ReadOnlyAdm
 from registry.roles import Task
 from registry.scoping import in_scope, may
 
-INLINE_LIMIT = getattr(settings, "PLAQUE_INLINE_LIMIT", 300)
-
 
 def plaque_response(request, eids, layout: int):
     """A PDF now for a small batch; a background job with a progress page for a large one."""
@@ -31,7 +29,7 @@ def plaque_response(request, eids, layout: int):
     if not codes:
         messages.warning(request, _("None of the selected records has an electronic ID yet."))
         return None
-    if len(codes) > INLINE_LIMIT:
+    if len(codes) > settings.PLAQUE_INLINE_LIMIT:
         job = services.start_plaque_job(codes, layout=layout, actor=request.user)
         return redirect("qr:plaque-job", pk=job.pk)
     buffer = io.BytesIO()

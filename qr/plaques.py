@@ -52,7 +52,7 @@ class Plaque:
 @cache
 def register_font() -> str:
     """Register the first TrueType CJK font found; reportlab embeds a subset of it."""
-    configured = getattr(settings, "PLAQUE_FONT", "")
+    configured = settings.PLAQUE_FONT
     for path in (configured, *FONT_CANDIDATES):
         if path and Path(path).exists():
             pdfmetrics.registerFont(TTFont(FONT_NAME, path, subfontIndex=0))

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from registry import services
 from registry.models import Asset, Event, Lease
 from registry.models.auctions import Auction
-from registry.models.leases import DEFAULT_MAX_LEASE_YEARS, Sublet, add_months
+from registry.models.leases import Sublet, add_months
 from registry.privacy import scrub
 from registry.roles import Task
 from registry.scoping import ensure_may
@@ -39,7 +39,7 @@ RECORD_MAX_TERM_YEARS = 70
 
 
 def longest_new_term_years() -> int:
-    limits = getattr(settings, "LEASE_MAX_YEARS", DEFAULT_MAX_LEASE_YEARS)
+    limits = settings.LEASE_MAX_YEARS
     return NEW_TERM_RULE_FACTOR * max(limits.values(), default=15)
 
 

@@ -304,8 +304,7 @@ def timeline(project: Project, missing: list[Missing] | None = None) -> list[Sta
 
 
 def next_stage(project: Project) -> Stage | None:
-    index = project.stage_index
-    return Stage.ordered()[index + 1] if index + 1 < len(Stage) else None
+    return Stage(project.stage).following
 
 
 # ---------------------------------------------------------------------------------------------

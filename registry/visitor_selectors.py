@@ -11,8 +11,6 @@ from gis.geodesy import path_length
 from gis.gpx import GpxPoint
 from registry.models import AdminUnit, Route, RouteStop, Site
 
-DEFAULT_WALKING_KMH = 4.5
-DEFAULT_DRIVING_KMH = 30.0  # village roads: narrow, winding, shared with tractors
 COORDINATE_DECIMALS = 7  # about 1 cm, more than the data carry
 
 # Admin boundaries are large multipolygons; a list of sites needs only the units' names.
@@ -20,11 +18,11 @@ UNIT_GEOMETRY = ("unit__boundary", "unit__parent__boundary")
 
 
 def walking_kmh() -> float:
-    return float(getattr(settings, "VISIT_WALKING_KMH", DEFAULT_WALKING_KMH))
+    return float(settings.VISIT_WALKING_KMH)
 
 
 def driving_kmh() -> float:
-    return float(getattr(settings, "VISIT_DRIVING_KMH", DEFAULT_DRIVING_KMH))
+    return float(settings.VISIT_DRIVING_KMH)
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from registry.models.assets import Asset
 from registry.models.base import TimeStampedModel
 
-DEFAULT_MAX_LEASE_YEARS = {"building": 5, "facility": 5, "parcel": 15}
-
 
 def add_months(day: dt.date, months: int) -> dt.date:
     """`day` moved by `months` calendar months, kept at the month's last day if it is shorter.
@@ -146,7 +144,7 @@ class Lease(TimeStampedModel):
 
     @property
     def is_overlong(self) -> bool:
-        limits = getattr(settings, "LEASE_MAX_YEARS", DEFAULT_MAX_LEASE_YEARS)
+        limits = settings.LEASE_MAX_YEARS
         limit = limits.get(self.asset.kind)
         if limit is None:
             return False
@@ -159,7 +157,7 @@ class Lease(TimeStampedModel):
         """Rent below the valuation by more than FAVOUR_RENT_PERCENT: a possible 人情租."""
         if not self.valuation:
             return False
-        allowed = Decimal(100 - getattr(settings, "FAVOUR_RENT_PERCENT", 20)) / 100
+        allowed = Decimal(100 - settings.FAVOUR_RENT_PERCENT) / 100
         return self.annual_rent < self.valuation * allowed
 
     def flags(self) -> list[str]:

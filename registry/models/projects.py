@@ -34,6 +34,12 @@ class Stage(models.TextChoices):
     def index(self) -> int:
         return list(Stage).index(self)
 
+    @property
+    def following(self) -> "Stage | None":
+        """The stage after this one, or None after the last."""
+        order = Stage.ordered()
+        return order[self.index + 1] if self.index + 1 < len(order) else None
+
 
 STAGE_DATE_FIELDS = {
     Stage.PROPOSAL: "proposed_on",
@@ -213,7 +219,7 @@ class Project(TimeStampedModel):
         """An audited settlement more than SETTLEMENT_OVERRUN_PERCENT above the contract."""
         if self.settlement_amount is None or self.contract_amount is None:
             return False
-        percent = Decimal(getattr(settings, "SETTLEMENT_OVERRUN_PERCENT", 10))
+        percent = Decimal(settings.SETTLEMENT_OVERRUN_PERCENT)
         return self.settlement_amount > self.contract_amount * (1 + percent / 100)
 
     def flags(self) -> list[str]:
@@ -226,26 +232,9 @@ class Project(TimeStampedModel):
         if self.settlement_overrun:
             found.append(
                 gettext("The audited settlement is more than %(percent)s%% over the contract.")
-                % {"percent": getattr(settings, "SETTLEMENT_OVERRUN_PERCENT", 10)}
+                % {"percent": settings.SETTLEMENT_OVERRUN_PERCENT}
             )
         return found
-
-    def stage_timeline(self) -> list[dict]:
-        """Each stage with its date and whether it is done, current or ahead."""
-        current = self.stage_index
-        return [
-            {
-                "stage": stage,
-                "label": stage.label,
-                "date": getattr(self, field),
-                "state": "done"
-                if i < current or (i == current == len(STAGE_DATE_FIELDS) - 1)
-                else "current"
-                if i == current
-                else "ahead",
-            }
-            for i, (stage, field) in enumerate(STAGE_DATE_FIELDS.items())
-        ]
 
     def clean(self) -> None:
         errors: dict[str, list] = {}

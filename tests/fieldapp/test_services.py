@@ -1,9 +1,10 @@
+import datetime as dt
 import uuid
 
 import pytest
 from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import translation
+from django.utils import timezone, translation
 from PIL import Image
 
 from fieldapp import services
@@ -198,14 +199,19 @@ def test_progress_moves_the_project_and_a_stale_stage_is_a_kept_conflict(demo_us
 
 
 def test_advancing_more_than_one_stage_is_refused(demo_user, project):
+    inspector = demo_user("inspector")
+    photo, _ = services.add_photo(
+        project, actor=inspector, data=photos.jpeg(), client_uuid=uuid.uuid4()
+    )
     with pytest.raises(ValidationError, match="one stage at a time"):
         services.report_progress(
             project,
-            actor=demo_user("inspector"),
+            actor=inspector,
             client_uuid=uuid.uuid4(),
             percent=100,
             stage_seen="construction",
             advance_to="settlement",
+            evidence=[photo],
         )
 
 
@@ -221,3 +227,11 @@ def test_a_public_note_is_on_the_public_log_and_an_internal_one_is_not(demo_user
         asset, actor=supervisor, text="已核实租金到账", public=True, client_uuid=uuid.uuid4()
     )
     assert Event.objects.latest("seq").changes == {"note": "已核实租金到账"}
+
+
+def test_a_follow_up_is_overdue_only_while_open_and_past_its_local_due_date():
+    today = timezone.localdate()
+    yesterday = today - dt.timedelta(days=1)
+    assert FollowUp(status=FollowUp.Status.OPEN, due_on=yesterday).is_overdue
+    assert not FollowUp(status=FollowUp.Status.OPEN, due_on=today).is_overdue
+    assert not FollowUp(status=FollowUp.Status.CLOSED, due_on=yesterday).is_overdue

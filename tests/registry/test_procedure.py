@@ -17,6 +17,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone, translation
 
@@ -36,6 +37,7 @@ from registry.models import (
 from registry.models.projects import STAGE_DATE_FIELDS
 from registry.roles import Task
 from registry.scoping import may
+from tests.fieldapp import photos as site_photos
 from tests.registry.walk import DAYS, VOTES, complete_stage, deliberate, new_project, pdf, walk_to
 
 pytestmark = pytest.mark.django_db
@@ -1298,14 +1300,44 @@ def test_field_staff_move_to_acceptance_only_with_complete_records_in_their_unit
 
 
 def report(project, user, percent=100, advance_to="acceptance", stage_seen="construction"):
-    return field_services.report_progress(
-        project,
-        actor=user,
-        client_uuid=uuid.uuid4(),
-        percent=percent,
-        stage_seen=stage_seen,
-        advance_to=advance_to,
+    """What the field app's progress form sends: a photo of the site and the report, in one
+    transaction as the view makes them, so a refusal keeps neither."""
+    with transaction.atomic():
+        photo, _ = field_services.add_photo(
+            project, actor=user, data=site_photos.jpeg(), client_uuid=uuid.uuid4()
+        )
+        return field_services.report_progress(
+            project,
+            actor=user,
+            client_uuid=uuid.uuid4(),
+            percent=percent,
+            stage_seen=stage_seen,
+            advance_to=advance_to,
+            evidence=[photo],
+        )
+
+
+def test_the_field_app_moves_no_stage_without_a_photo_of_the_site(demo_user):
+    """The rule lives in the service, not only in the phone's form."""
+    project = construction_records(at_stage(Stage.CONSTRUCTION))
+    inspector = demo_user("inspector")
+    elsewhere = Project.objects.exclude(pk=project.pk).first()
+    other_photo, _ = field_services.add_photo(
+        elsewhere, actor=demo_user("city"), data=site_photos.jpeg(), client_uuid=uuid.uuid4()
     )
+    reports = ProgressReport.objects.count()
+    for evidence in ([], [other_photo]):
+        with refused(project, "Attach at least one photo"):
+            field_services.report_progress(
+                project,
+                actor=inspector,
+                client_uuid=uuid.uuid4(),
+                percent=100,
+                stage_seen="construction",
+                advance_to="acceptance",
+                evidence=evidence,
+            )
+    assert ProgressReport.objects.count() == reports  # the report is not kept either
 
 
 def test_the_inspector_reports_the_works_done_and_acceptance_opens_today(demo_user):
