@@ -15,9 +15,11 @@ import csv
 import io
 import logging
 import re
+import struct
 import tempfile
 import unicodedata
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from ctypes import c_char_p, c_void_p
@@ -45,6 +47,25 @@ from gis import spreadsheets
 from gis.chinacoords import gcj02_to_wgs84, wgs84_to_gcj02
 from gis.crs import STORAGE_SRID, gk_srid_for
 from registry.models import Asset
+
+# What a damaged or hostile file makes a reader raise (GDAL, GEOS, zip, XML, CSV, decoding, short
+# reads). Anything else (TypeError, AttributeError, NameError…) is a bug of ours: it is not
+# told to the clerk as a damaged file, but raised and logged.
+READ_ERRORS = (
+    GDALException,
+    GEOSException,
+    InvalidFileException,
+    zipfile.BadZipFile,
+    zlib.error,
+    struct.error,
+    csv.Error,
+    SyntaxError,  # xml.etree's ParseError and lxml's XMLSyntaxError
+    OSError,
+    EOFError,
+    ValueError,  # UnicodeDecodeError too
+    KeyError,
+    IndexError,
+)
 
 UNZIP_FACTOR = 5  # a zip may hold at most this many times the upload limit, unpacked
 CGCS2000_GEOGRAPHIC = 4490
@@ -497,9 +518,9 @@ def open_source(path: Path, *, filename: str, context: Context) -> Iterator[Sour
                 _open_table(source, _xlsx_records(path, source), context)
         except ImportRefused:
             raise
-        except Exception as exc:
-            # An untrusted file can break a reader in any way; the person needs a refusal, and
-            # we need the traceback in case the reader itself is at fault.
+        except READ_ERRORS as exc:
+            # A damaged file: the person needs a refusal, and we the traceback in case the
+            # reader itself is at fault.
             logger.warning("Could not read %s as %s", filename, fmt, exc_info=True)
             raise ImportRefused(
                 _("The file could not be read as %(format)s; it may be damaged.")
@@ -542,7 +563,7 @@ def count_rows(path: Path, *, filename: str) -> int | None:
         finally:
             workbook.close()
         return max(rows - 1, 0) if rows else None
-    except Exception:  # any unreadable file: the check says why
+    except READ_ERRORS:  # an unreadable file: the check says why
         return None
 
 

@@ -486,7 +486,7 @@ def _run(
             if progress and time.monotonic() - last > PROGRESS_SECONDS:
                 progress(report.read, report.total)
                 last = time.monotonic()
-    except Exception as exc:
+    except importers.READ_ERRORS as exc:
         logger.warning(
             "Import of %s stopped after %s rows", report.file, report.read, exc_info=True
         )

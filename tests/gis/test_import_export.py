@@ -11,6 +11,7 @@ import math
 import shutil
 import subprocess
 import zipfile
+import zlib
 from io import StringIO
 from pathlib import Path
 
@@ -822,3 +823,25 @@ def test_a_formula_like_name_survives_export_and_reimport_unquoted(tmp_path, fmt
     names = set(Asset.objects.filter(village__code=VILLAGE).values_list("name", flat=True))
     assert hostile in names
     assert "'" + hostile not in names
+
+
+@pytest.mark.parametrize(
+    ("error", "damaged"),
+    [(zlib.error("bad block"), True), (OSError("short read"), True), (TypeError("ours"), False)],
+)
+def test_a_reader_error_is_a_damaged_file_but_a_bug_of_ours_is_not(
+    tmp_path, monkeypatch, error, damaged
+):
+    """What a damaged file makes a reader raise is a refusal; an error only our code can make
+    (TypeError) is raised and logged, not blamed on the clerk's file."""
+    path = write_geojson(tmp_path / "assets.geojson", [MIXED[0]])
+
+    def reader(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(importers, "_open_geojson", reader)
+    if damaged:
+        assert "may be damaged" in check(path)["refused"]
+    else:
+        with pytest.raises(TypeError):
+            check(path)
