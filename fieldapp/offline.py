@@ -23,7 +23,7 @@ from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 SW_SOURCE = "fieldapp/sw.js"
 # The app shell: what a field page needs to draw itself offline. Missing files are skipped.
@@ -87,7 +87,7 @@ def _build_worker() -> str:
 _built_worker = lru_cache(maxsize=1)(_build_worker)
 
 
-@require_GET
+@require_safe
 def service_worker(request):
     # In development the source may change between requests; in production build it once.
     body = _build_worker() if settings.DEBUG else _built_worker()
@@ -98,7 +98,7 @@ def service_worker(request):
     return response
 
 
-@require_GET
+@require_safe
 @never_cache
 def offline_page(request):
     # No per-user content: the worker caches this page once for everybody on the phone.

@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from fieldapp import forms, selectors, services
 from fieldapp.models import Photo
@@ -49,7 +49,10 @@ def field_view(*methods: str):
                     return JsonResponse({"error": text}, status=403)
                 return render(request, "fieldapp/forbidden.html", {"reason": text}, status=403)
 
-        return login_required(require_http_methods(list(methods))(wrapper), login_url=LOGIN_URL)
+        # A read-only page answers HEAD too (link checkers, monitors); a form page does not,
+        # since its view would take HEAD for a POST.
+        allowed = [*methods, "HEAD"] if methods == ("GET",) else list(methods)
+        return login_required(require_http_methods(allowed)(wrapper), login_url=LOGIN_URL)
 
     return decorate
 
@@ -366,7 +369,7 @@ def close_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     return _stored(request, was_open, _subject_url(record), photos=[p for p, _c in stored])
 
 
-@require_GET
+@require_safe
 def public_photo(request: HttpRequest, pk: int, size: str) -> HttpResponse:
     """A public photo's EXIF-free copy. Served by us, not from the media folder, because the
     originals beside it keep the phone's EXIF and must never be reachable."""

@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.middleware import HtmxDetails
 
 from gis import exporters, importers, transfer_services
@@ -79,7 +79,7 @@ def _own_job(request: HttpRequest, pk) -> ImportJob:
 
 
 @importer_required
-@require_GET
+@require_safe
 def import_job(request: HtmxHttpRequest, pk) -> HttpResponse:
     """A job's progress, then its report; the page polls itself while the job runs."""
     job = _own_job(request, pk)
@@ -97,7 +97,7 @@ def import_apply(request: HtmxHttpRequest, pk) -> HttpResponse:
     return redirect("transfer:import-job", pk=job.pk)
 
 
-@require_GET
+@require_safe
 def export_index(request: HtmxHttpRequest) -> HttpResponse:
     """Links to every layer in every format, for all units or the chosen one."""
     units = AdminUnit.objects.exclude(level=AdminUnit.Level.CITY).select_related("parent")
@@ -130,7 +130,7 @@ def export_index(request: HtmxHttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def export(request: HttpRequest, layer: str, fmt: str) -> HttpResponse:
     """A public layer as a file; public fields only, cached by the version of the record."""
     spec = exporters.LAYERS[layer]

@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_safe
+from django.views.decorators.http import require_safe
 
 from gis import maps, tiles
 from gis.basemaps import current_basemap
@@ -138,12 +138,12 @@ def _legend() -> list[dict]:
     ]
 
 
-@require_GET
+@require_safe
 def township_map_list(request: HttpRequest) -> HttpResponse:
     return render(request, "gis/township_map_list.html", {"townships": selectors.townships()})
 
 
-@require_GET
+@require_safe
 def township_map(request: HttpRequest, code: str) -> HttpResponse:
     township = None
     if TOWNSHIP_CODE.fullmatch(code):  # nothing else reaches the database (a NUL would 500)

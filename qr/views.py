@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from fieldapp import selectors as field_selectors
 from qr import images, selectors, services
@@ -36,7 +36,7 @@ def _problem(request: HttpRequest, text: str, exc: Exception) -> HttpResponse:
     return render(request, "qr/code_entry.html", context, status=400 if malformed else 404)
 
 
-@require_GET
+@require_safe
 def code_entry(request: HttpRequest) -> HttpResponse:
     text = request.GET.get("code", "").strip()
     if not text:
@@ -55,7 +55,7 @@ def _resolve_or_problem(request: HttpRequest, code: str):
         return None, _problem(request, code, exc)
 
 
-@require_GET
+@require_safe
 def record(request: HttpRequest, code: str) -> HttpResponse:
     found, problem = _resolve_or_problem(request, code)
     if problem:
@@ -96,7 +96,7 @@ def _qr_response(request: HttpRequest, code: str, render_image, content_type: st
     return response
 
 
-@require_GET
+@require_safe
 def record_of(request: HttpRequest, model: str, pk: int) -> HttpResponse:
     """Map popups link here: the record's electronic ID page, or its plain page if it has none."""
     models = {m._meta.model_name: m for m in RECORD_TEMPLATES}
@@ -110,22 +110,22 @@ def record_of(request: HttpRequest, model: str, pk: int) -> HttpResponse:
     return redirect(f"registry:{model}-detail", pk=pk)
 
 
-@require_GET
+@require_safe
 def without_slash(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("qr:record", code=code, permanent=True)
 
 
-@require_GET
+@require_safe
 def qr_svg(request: HttpRequest, code: str) -> HttpResponse:
     return _qr_response(request, code, images.svg, "image/svg+xml")
 
 
-@require_GET
+@require_safe
 def qr_png(request: HttpRequest, code: str) -> HttpResponse:
     return _qr_response(request, code, images.png, "image/png")
 
 
-@require_GET
+@require_safe
 def report(request: HttpRequest, code: str) -> HttpResponse:
     found, problem = _resolve_or_problem(request, code)
     if problem:
@@ -151,7 +151,7 @@ def _own_job(request: HttpRequest, pk) -> PlaqueJob:
 
 
 @staff_member_required
-@require_GET
+@require_safe
 def plaque_job(request: HttpRequest, pk) -> HttpResponse:
     """Progress of a background plaque sheet; the page polls itself until the PDF is ready."""
     job = _own_job(request, pk)
@@ -160,7 +160,7 @@ def plaque_job(request: HttpRequest, pk) -> HttpResponse:
 
 
 @staff_member_required
-@require_GET
+@require_safe
 def plaque_job_download(request: HttpRequest, pk) -> HttpResponse:
     job = _own_job(request, pk)
     if job.status != PlaqueJob.Status.DONE or not job.file:

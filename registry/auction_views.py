@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 from django_htmx.middleware import HtmxDetails
 
 from registry import auction_selectors, auctions
@@ -51,7 +51,7 @@ def _chips(request: HttpRequest, name: str, options: list[tuple[str, str]]) -> l
     return chips
 
 
-@require_GET
+@require_safe
 def auction_list(request: HtmxHttpRequest) -> HttpResponse:
     filterset = AuctionFilterSet(request.GET, queryset=auction_selectors.auctions())
     found = filterset.qs if filterset.is_valid() else Auction.objects.none()
@@ -87,7 +87,7 @@ def _bids_context(auction: Auction) -> dict:
     }
 
 
-@require_GET
+@require_safe
 def auction_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     auction = _auction_or_404(pk)
     context = _bids_context(auction)

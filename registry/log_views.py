@@ -5,7 +5,7 @@ import json
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from gis.http import conditional, data_version, make_etag
 from registry.models import AdminUnit, DailyHead, Event
@@ -20,7 +20,7 @@ def _head() -> dict:
     return {"head": last["hash"], "count": last["seq"], "seq": last["seq"], "at": last["at"]}
 
 
-@require_GET
+@require_safe
 def head(request: HttpRequest) -> HttpResponse:
     return conditional(
         request,
@@ -38,7 +38,7 @@ def _lines():
         yield json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
-@require_GET
+@require_safe
 def events_jsonl(request: HttpRequest) -> HttpResponse:
     """Every event in chain order, one JSON object a line, with every field the hash covers."""
 
@@ -50,7 +50,7 @@ def events_jsonl(request: HttpRequest) -> HttpResponse:
     return conditional(request, make_etag("log-jsonl", data_version()), build, max_age=60)
 
 
-@require_GET
+@require_safe
 def heads(request: HttpRequest) -> HttpResponse:
     days = list(DailyHead.objects.values("day", "seq", "hash"))
     if request.headers.get("Accept", "").startswith("application/json"):
@@ -58,7 +58,7 @@ def heads(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/log_heads.html", {"days": days, "current": _head()})
 
 
-@require_GET
+@require_safe
 def browse(request: HttpRequest) -> HttpResponse:
     events = Event.objects.select_related("subject_type", "unit").order_by("-seq")
     village = request.GET.get("village", "")

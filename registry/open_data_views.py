@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from gis import spreadsheets
 from gis.http import conditional, data_version, make_etag
@@ -14,7 +14,7 @@ from registry import oc4ids, open_data
 JSON = "application/json"
 
 
-@require_GET
+@require_safe
 def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -29,7 +29,7 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def oc4ids_projects(request: HttpRequest) -> HttpResponse:
     """Every project as one OC4IDS package; tagged by the head of the log, which dates it."""
 
@@ -42,7 +42,7 @@ def oc4ids_projects(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def table(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
     """A table as CSV (streamed) or Excel; `?header=keys` gives field names and codes instead.
 

@@ -10,7 +10,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from registry import procedure, procedure_selectors
 from registry.form_errors import form_errors
@@ -31,7 +31,7 @@ def _project_or_404(user, pk: int) -> Project:
 
 
 @login_required
-@require_GET
+@require_safe
 def project_list(request: HtmxHttpRequest) -> HttpResponse:
     """The user's projects by stage, each with what its current stage still lacks."""
     projects = procedure_selectors.projects_for(request.user)
@@ -103,7 +103,7 @@ def _document_or_404(user, pk: int) -> ProjectDocument:
 
 
 @login_required
-@require_GET
+@require_safe
 def document_check(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Hash the stored file again and say whether it still matches the public log."""
     document = _document_or_404(request.user, pk)
@@ -112,7 +112,7 @@ def document_check(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def document_file(request: HtmxHttpRequest, pk: int) -> FileResponse:
     """The original document, for staff of the project's units only (it may hold personal data)."""
     document = _document_or_404(request.user, pk)

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django_htmx.middleware import HtmxDetails
 
 from gis.maps import record_map
@@ -60,7 +60,7 @@ def _get_or_404(getter, key):
         raise Http404(_("No such record.")) from exc
 
 
-@require_GET
+@require_safe
 def home(request: HtmxHttpRequest) -> HttpResponse:
     townships = list(selectors.townships())
     city = AdminUnit.objects.filter(level=AdminUnit.Level.CITY).only("boundary").first()
@@ -83,15 +83,13 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def unit_detail(request: HtmxHttpRequest, code: str) -> HttpResponse:
     if not DIVISION_CODE.fullmatch(code):
         raise Http404(_("A division code has 6, 9 or 12 digits."))
     unit = _get_or_404(selectors.unit_record, code)
     assets = selectors.assets_in(unit)
-    page = Paginator(assets.order_by("kind", "name"), ASSETS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(assets.order_by("kind", "name"), ASSETS_PER_PAGE).get_page(1)
     context = {"unit": unit, "asset_page": page}
     if request.htmx:
         return render(request, "registry/unit_detail.html#asset-rows", context)
@@ -143,19 +141,19 @@ def record_context(record: Asset | Project | Site) -> dict:
     return context
 
 
-@require_GET
+@require_safe
 def asset_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     asset = _get_or_404(selectors.asset_record, pk)
     return render(request, "registry/asset_detail.html", record_context(asset))
 
 
-@require_GET
+@require_safe
 def site_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     site = _get_or_404(selectors.site_record, pk)
     return render(request, "registry/site_detail.html", record_context(site))
 
 
-@require_GET
+@require_safe
 def project_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     project = _get_or_404(selectors.project_record, pk)
     return render(request, "registry/project_detail.html", record_context(project))

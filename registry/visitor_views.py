@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from gis import maps
 from gis.gpx import CONTENT_TYPE as GPX_CONTENT_TYPE
@@ -104,7 +104,7 @@ def _filter_groups(
     return [(_("Kind of site"), kinds), (_("Township or subdistrict"), townships)]
 
 
-@require_GET
+@require_safe
 def site_list(request: HttpRequest) -> HttpResponse:
     filterset = SiteFilterSet(request.GET, queryset=Site.objects.all())
     valid = filterset.is_valid()
@@ -183,7 +183,7 @@ def route_map(route: Route) -> maps.RenderedMap:
     return maps.render(m)
 
 
-@require_GET
+@require_safe
 def route_detail(request: HttpRequest, pk: int) -> HttpResponse:
     route = _route_or_404(pk)
     context = {
@@ -236,12 +236,12 @@ def _geojson_body(route: Route, absolute: Callable[[str], str]) -> bytes:
     return json.dumps(data, ensure_ascii=False).encode()
 
 
-@require_GET
+@require_safe
 def route_gpx(request: HttpRequest, pk: int) -> HttpResponse:
     return _download(request, pk, extension="gpx", content_type=GPX_CONTENT_TYPE, body=_gpx_body)
 
 
-@require_GET
+@require_safe
 def route_geojson(request: HttpRequest, pk: int) -> HttpResponse:
     return _download(
         request, pk, extension="geojson", content_type=GEOJSON_CONTENT_TYPE, body=_geojson_body
