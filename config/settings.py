@@ -85,7 +85,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "template_partials",
-    "axes",
+    "config.apps.LoginLimitsConfig",  # django-axes
     "csp",
     "gis",
     "registry",
