@@ -89,7 +89,9 @@ def unit_detail(request: HtmxHttpRequest, code: str) -> HttpResponse:
         raise Http404(_("A division code has 6, 9 or 12 digits."))
     unit = _get_or_404(selectors.unit_record, code)
     assets = selectors.assets_in(unit)
-    page = Paginator(assets.order_by("kind", "name"), ASSETS_PER_PAGE).get_page(1)
+    page = Paginator(assets.order_by("kind", "name"), ASSETS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     context = {"unit": unit, "asset_page": page}
     if request.htmx:
         return render(request, "registry/unit_detail.html#asset-rows", context)
