@@ -100,13 +100,33 @@ def test_a_gzipped_layer_answers_304_to_the_weak_etag_browsers_send_back(client)
 
 def test_more_assets_load_as_an_htmx_fragment(client, django_assert_max_num_queries):
     township = AdminUnit.objects.get(name="安阳街道")
-    url = reverse("registry:unit-detail", args=[township.code]) + "?page=2"
+    base = reverse("registry:unit-detail", args=[township.code])
     with django_assert_max_num_queries(BUDGETS["registry:unit-detail htmx"]):
-        response = client.get(url, headers={"hx-request": "true"})
+        response = client.get(f"{base}?page=2", headers={"hx-request": "true"})
     html = response.content.decode()
     assert response.status_code == 200
     assert "<html" not in html
-    assert html.count("<li>") >= 1
+    expected = set(Asset.objects.filter(village__parent=township).values_list("pk", flat=True))
+    last = -(-len(expected) // 30)
+    assert last >= 2
+    htmls = [
+        client.get(f"{base}?page={n}", headers={"hx-request": "true"}).content.decode()
+        for n in range(1, last + 1)
+    ]
+    assert htmls[1] == html
+    pages = [listed_assets(h) for h in htmls]
+    assert len(pages[0]) == len(pages[1]) == 30
+    assert not set(pages[0]) & set(pages[1])
+    shown = [pk for page in pages for pk in page]
+    assert len(shown) == len(set(shown))
+    assert set(shown) == expected
+    assert all('id="more-assets"' in h for h in htmls[:-1])
+    assert 'id="more-assets"' not in htmls[-1]
+
+
+def listed_assets(html: str) -> list[int]:
+    """The assets a page of the unit's asset rows links to, in order."""
+    return [int(pk) for pk in re.findall(r'<li><a href="/assets/(\d+)/">', html)]
 
 
 def test_language_switch_sets_english(client):
