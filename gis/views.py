@@ -86,15 +86,19 @@ def _map_config(township: AdminUnit) -> dict:
             "searching": _("Searching…"),
             "none": _("Nothing with that name in this township."),
             "failed": _("The search did not answer. Check the connection and try again."),
-            "asset": _("Asset"),
-            "project": _("Small project"),
+            "assets": _("Asset"),
+            "projects": _("Small project"),
+            "sites": _("Education base or culture site"),
         },
         "recordUrls": {
             name: tiles.LAYERS[name].url_parts() for name in ("assets", "projects", "sites")
         },
         "search": {
-            "assets": reverse("asset-list"),
-            "projects": reverse("project-list"),
+            "layers": {
+                "assets": reverse("asset-list"),
+                "projects": reverse("project-list"),
+                "sites": reverse("site-list"),
+            },
             "township": township.code,
         },
     }

@@ -208,14 +208,13 @@
       event.preventDefault();
       out.textContent = config.text.searching;
       var params = { q: text, township: config.search.township, page_size: 10 };
-      Promise.all([
-        fetchLayer(config.search.assets, params),
-        fetchLayer(config.search.projects, params),
-      ])
+      var names = Object.keys(config.search.layers);
+      Promise.all(names.map(function (name) { return fetchLayer(config.search.layers[name], params); }))
         .then(function (answers) {
           var found = [];
-          answers[0].features.forEach(function (f) { found.push(["assets", f]); });
-          answers[1].features.forEach(function (f) { found.push(["projects", f]); });
+          answers.forEach(function (answer, i) {
+            answer.features.forEach(function (f) { found.push([names[i], f]); });
+          });
           out.textContent = "";
           if (!found.length) {
             out.textContent = config.text.none;
@@ -226,7 +225,7 @@
             var button = document.createElement("button");
             button.type = "button";
             button.textContent = item[1].properties.name;
-            button.title = item[0] === "assets" ? config.text.asset : config.text.project;
+            button.title = config.text[item[0]];
             button.addEventListener("click", function () { show(map, config, item[0], item[1]); });
             var li = document.createElement("li");
             li.appendChild(button);
