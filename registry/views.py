@@ -11,6 +11,7 @@ from django.views.decorators.http import require_safe
 from django_htmx.middleware import HtmxDetails
 
 from gis.maps import record_map
+from gis.navigation import navigation_links
 from registry import auction_selectors, procedure_selectors, selectors
 from registry.models import AdminUnit, Asset, Project, Site, Stage
 from registry.presenters import event_views
@@ -140,6 +141,7 @@ def record_context(record: Asset | Project | Site) -> dict:
         context |= procedure_selectors.procedure_records(record)
     if model is Site:
         context["routes"] = selectors.routes_through(record)
+        context["navigation"] = navigation_links(record.location.x, record.location.y, record.name)
     return context
 
 
