@@ -93,5 +93,21 @@ def test_nearby_and_the_progress_form_on_a_phone(demo_server, phone, media):
     screenshot(phone, "field-nearby-390")
     phone.goto(f"{demo_server.url}/field/project/{project.pk}/progress/")
     screenshot(phone, "field-progress-390")
+    assert phone.locator(".kicker a").inner_text() == project.name
+    assert 0 < project.progress_percent < 100
+    assert phone.locator("#id_percent").input_value() == str(project.progress_percent)
+    assert phone.locator("input[data-slider]").input_value() == str(project.progress_percent)
+    for field in ("#id_percent", "input[data-slider]", "#id_photos", "button[data-once]"):
+        assert phone.locator(field).is_visible(), field
+    assert fits_the_phone(phone)
+
     phone.goto(f"{demo_server.url}/field/project/{project.pk}/note/")
     screenshot(phone, "field-note-390")
+    assert phone.locator(".kicker a").inner_text() == project.name
+    for field in ("#id_text", "#id_public", "#id_photos", "button[data-once]"):
+        assert phone.locator(field).is_visible(), field
+    assert fits_the_phone(phone)
+
+
+def fits_the_phone(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth") <= 390
