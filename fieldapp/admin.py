@@ -41,27 +41,32 @@ class FieldRecordAdmin(ReadOnlyAdmin):
 @admin.register(Inspection)
 class InspectionAdmin(FieldRecordAdmin):
     list_display = ("checklist", "village", "inspector", "inspected_at", "failed_count")
+    list_select_related = ("village", "checklist", "inspector")
     list_filter = ("checklist",)
 
 
 @admin.register(FollowUp)
 class FollowUpAdmin(FieldRecordAdmin):
     list_display = ("item", "village", "due_on", "status")
+    list_select_related = ("village", "item")
     list_filter = ("status",)
 
 
 @admin.register(Photo)
 class PhotoAdmin(FieldRecordAdmin):
     list_display = ("purpose", "village", "uploaded_by", "taken_at", "off_site", "public")
+    list_select_related = ("village", "uploaded_by")
     list_filter = ("purpose", "off_site", "public")
 
 
 @admin.register(SupervisorNote)
 class SupervisorNoteAdmin(FieldRecordAdmin):
     list_display = ("text", "village", "author", "public", "created")
+    list_select_related = ("village", "author")
     list_filter = ("public",)
 
 
 @admin.register(ProgressReport)
 class ProgressReportAdmin(FieldRecordAdmin):
     list_display = ("subject_id", "village", "reporter", "percent", "advance_to", "conflict")
+    list_select_related = ("village", "reporter")

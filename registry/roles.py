@@ -128,6 +128,11 @@ STAFF_VIEW_PERMISSIONS = tuple(
         "sublet",
     )
 )
+# The field records (written from the phone), which staff look up in the admin, in their units.
+STAFF_VIEW_PERMISSIONS += tuple(
+    f"fieldapp.view_{model}"
+    for model in ("inspection", "followup", "photo", "supervisornote", "progressreport")
+)
 
 
 def task_for(record) -> Task:
