@@ -1,7 +1,8 @@
 import pytest
 
 from gis.chinacoords import wgs84_to_gcj02
-from registry.models import Asset
+from qr.models import ElectronicId
+from registry.models import Asset, Project
 from tests.e2e.conftest import screenshot
 
 pytestmark = pytest.mark.e2e
@@ -77,10 +78,14 @@ def test_search_by_name_flies_to_the_asset_and_opens_its_popup(demo_server, phon
 
 
 def test_search_for_an_electronic_id_goes_to_the_code_page(demo_server, phone):
+    project = Project.objects.filter(village__parent__code=TOWNSHIP).order_by("pk").last()
+    eid = ElectronicId.objects.get(subject_type__model="project", subject_id=project.pk)
     phone.goto(f"{demo_server.url}/maps/{TOWNSHIP}/")
-    phone.fill("input[name=code]", "P-102201-0001-T")
+    phone.fill("input[name=code]", eid.code)
     phone.press("input[name=code]", "Enter")
-    phone.wait_for_url("**/e/**")
+    phone.wait_for_url(f"{demo_server.url}/e/{eid.code}")
+    assert phone.locator(".eid-code").inner_text() == eid.code
+    assert project.name in phone.locator("h1").inner_text()
 
 
 def test_the_browser_shifts_search_results_exactly_as_the_server_does(demo_server, phone):
