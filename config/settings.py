@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "config.apps.LoginLimitsConfig",  # django-axes
+    "django_q",
     "csp",
     "gis",
     "registry",
@@ -209,6 +210,31 @@ SPECTACULAR_SETTINGS = {
         "DocumentKindEnum": "registry.models.procedure.ProjectDocument.Kind",
     },
 }
+
+# Long work (plaque sheets, imports) runs on django-q2's cluster, `manage.py qcluster`, which
+# `make run` starts beside the web server. Messages wait in the database (its ORM broker) or in
+# Redis when REDIS_URL is set. A job may run JOB_TIMEOUT_SECONDS; a worker that dies mid-job
+# leaves its message, which the queue hands out again JOB_RETRY_SECONDS after it was taken, and
+# a job whose worker died JOB_MAX_ATTEMPTS times is marked failed with the reason.
+JOB_TIMEOUT_SECONDS = int(os.environ.get("JOB_TIMEOUT_SECONDS", "1800"))
+JOB_RETRY_SECONDS = int(os.environ.get("JOB_RETRY_SECONDS", str(JOB_TIMEOUT_SECONDS + 60)))
+JOB_MAX_ATTEMPTS = int(os.environ.get("JOB_MAX_ATTEMPTS", "2"))
+Q_CLUSTER = {
+    "name": "qinglian",
+    "workers": int(os.environ.get("JOB_WORKERS", "2")),
+    "timeout": JOB_TIMEOUT_SECONDS,
+    "retry": JOB_RETRY_SECONDS,
+    "max_attempts": JOB_MAX_ATTEMPTS,
+    "ack_failures": True,  # a job that raised is failed on its own row; no endless retries
+    "catch_up": False,
+    "poll": 1,
+    "save_limit": 200,
+    "label": _("Task queue"),
+}
+if os.environ.get("REDIS_URL"):
+    Q_CLUSTER["redis"] = os.environ["REDIS_URL"]
+else:
+    Q_CLUSTER["orm"] = "default"
 
 # Login attempts (django-axes): an account is refused for LOGIN_COOLOFF_MINUTES after
 # LOGIN_FAILURE_LIMIT wrong passwords in a row, an address after LOGIN_FAILURE_LIMIT_PER_ADDRESS

@@ -80,6 +80,7 @@ class ImportJob(models.Model):
     done = models.PositiveIntegerField(_("rows done"), default=0)
     report = models.JSONField(_("report"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
 
     class Meta:
         verbose_name = _("import job")

@@ -36,8 +36,7 @@ from django.utils.translation import ngettext
 
 from gis import importers
 from gis.models import ImportJob
-from registry import services
-from registry.background import run_command_after_commit
+from registry import background, services
 from registry.models import AdminUnit, Asset
 from registry.roles import Task
 from registry.scoping import may
@@ -550,7 +549,7 @@ def check_import(job: ImportJob) -> ImportJob:
         return run_import_job(job)
     job.total = rows or 0
     job.save(update_fields=["total", "updated"])
-    run_command_after_commit("import_assets", "--job", str(job.pk))
+    background.enqueue_after_commit("gis.transfer_services.import_job_task", str(job.pk))
     return job
 
 
@@ -564,7 +563,7 @@ def apply_import(job: ImportJob) -> ImportJob:
         )
     job.action, job.status, job.done = ImportJob.Action.APPLY, ImportJob.Status.QUEUED, 0
     job.save(update_fields=["action", "status", "done", "updated"])
-    run_command_after_commit("import_assets", "--job", str(job.pk))
+    background.enqueue_after_commit("gis.transfer_services.import_job_task", str(job.pk))
     return job
 
 
@@ -598,6 +597,13 @@ class JobProgress:
     def close(self) -> None:
         if self.side is not None:
             self.side.close()
+
+
+def import_job_task(job_id: str) -> None:
+    """The queue's task: run import job `job_id`, unless it is done or has failed."""
+    job = background.claim(ImportJob, job_id)
+    if job is not None:
+        run_import_job(job)
 
 
 def run_import_job(job: ImportJob) -> ImportJob:

@@ -104,7 +104,9 @@ def _matrices(plaques: list[Plaque]) -> Iterator[list[list[bool]]]:
     """QR symbols in order. Choosing each symbol's mask is most of the work, so a large batch
     is encoded on every core while this process draws the pages."""
     urls = [p.url for p in plaques]
-    if len(urls) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
+    # A task queue's worker is a daemonic process, which may start no processes of its own.
+    daemon = multiprocessing.current_process().daemon
+    if len(urls) < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or daemon:
         yield from map(matrix, urls)
         return
     context = multiprocessing.get_context("fork")

@@ -16,7 +16,7 @@ from qr.codes import MAX_SERIAL, PREFIXES, format_code, place_of
 from qr.models import ElectronicId, PlaqueJob, ScanCount
 from qr.plaques import build_sheets
 from qr.selectors import plaque_items
-from registry.background import run_command_after_commit
+from registry import background
 from registry.models import AdminUnit, Asset, Event, Project, Site
 from registry.roles import Task
 from registry.scoping import ensure_may
@@ -120,7 +120,7 @@ def record_scan(eid: ElectronicId) -> None:
 
 def run_plaque_job(job: PlaqueJob) -> PlaqueJob:
     """Build a job's sheets, saving progress as it goes so a status page can show it."""
-    PlaqueJob.objects.filter(pk=job.pk).update(status=PlaqueJob.Status.RUNNING)
+    PlaqueJob.objects.filter(pk=job.pk).update(status=PlaqueJob.Status.RUNNING, done=0)
     items = plaque_items(ElectronicId.objects.filter(code__in=job.codes))
 
     def progress(done: int) -> None:
@@ -141,9 +141,16 @@ def run_plaque_job(job: PlaqueJob) -> PlaqueJob:
 
 
 def start_plaque_job(codes: list[str], *, layout: int, actor: User | None) -> PlaqueJob:
-    """Queue a sheet and build it in a separate process once this transaction commits."""
+    """Queue a sheet; a worker of the task queue builds it once this transaction commits."""
     job = PlaqueJob.objects.create(
         requested_by=actor, codes=sorted(codes), layout=layout, total=len(codes)
     )
-    run_command_after_commit("plaques", "--job", str(job.pk))
+    background.enqueue_after_commit("qr.services.plaque_job_task", str(job.pk))
     return job
+
+
+def plaque_job_task(job_id: str) -> None:
+    """The queue's task: build the sheet of job `job_id`, unless it is done or has failed."""
+    job = background.claim(PlaqueJob, job_id)
+    if job is not None:
+        run_plaque_job(job)
