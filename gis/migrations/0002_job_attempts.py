@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('qlgis', '0001_initial'),
+        ("qlgis", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='importjob',
-            name='attempts',
-            field=models.PositiveSmallIntegerField(default=0, verbose_name='attempts'),
+            model_name="importjob",
+            name="attempts",
+            field=models.PositiveSmallIntegerField(default=0, verbose_name="attempts"),
         ),
     ]
