@@ -32,7 +32,7 @@ from registry.filtersets import (
 from registry.models import AdminUnit, Asset, Cooperative, Project, Route, Site
 from registry.privacy import Scrubbed, is_free_text, scrub
 from registry.roles import Task
-from registry.scoping import covers
+from registry.scoping import covers, ensure_may
 
 BBOX_PARAMETER = OpenApiParameter(
     "in_bbox",
@@ -206,6 +206,20 @@ class WritableLayerViewSet(LayerViewSet, mixins.CreateModelMixin, mixins.UpdateM
 
     create_service = staticmethod(services.create_asset)
     update_service = staticmethod(services.update_asset)
+    unit_field = "village"  # the property naming the unit a new record goes to
+
+    def create(self, request, *args, **kwargs):
+        """A record for a unit outside the user's is refused (403) before its fields are read,
+        so the answer is the same whatever else the request holds."""
+        data = request.data if isinstance(request.data, dict) else {}
+        properties = data.get("properties")
+        code = (properties if isinstance(properties, dict) else data).get(self.unit_field)
+        unit = AdminUnit.objects.filter(code=str(code)).first() if code else None
+        if unit is not None:
+            ensure_may(
+                request.user, Task.EDIT_RECORD, self.queryset.model(**{self.unit_field: unit})
+            )
+        return super().create(request, *args, **kwargs)
 
     @transaction.atomic
     def perform_create(self, serializer):
@@ -267,6 +281,7 @@ class SiteViewSet(WritableLayerViewSet):
     serializer_class = SiteSerializer
     filterset_class = SiteFilterSet
     bbox_filter_field = "location"
+    unit_field = "unit"
     create_service = staticmethod(services.create_site)
     update_service = staticmethod(services.update_site)
     sql_properties = {

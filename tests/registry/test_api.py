@@ -191,3 +191,15 @@ def test_the_openapi_schema_and_its_docs_are_served_from_our_static_files(client
     docs = client.get("/api/docs/").content.decode()
     assert "swagger-ui" in docs
     assert "cdn.jsdelivr" not in docs and "unpkg" not in docs
+
+
+@pytest.mark.parametrize(("layer", "unit_field"), [("projects", "village"), ("sites", "unit")])
+def test_a_record_for_another_township_is_refused_before_its_fields_are_read(
+    client, demo_user, layer, unit_field
+):
+    """A tester found an out-of-scope create answered 400 (a missing category) before 403."""
+    client.force_login(demo_user("township"))
+    elsewhere = AdminUnit.objects.filter(level="village").exclude(parent__name="曹村镇").first()
+    for body in ({unit_field: elsewhere.code}, {"properties": {unit_field: elsewhere.code}}):
+        response = client.post(f"/api/{layer}/", json.dumps(body), content_type="application/json")
+        assert response.status_code == 403, response.content
