@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "registry",
     "qr",
     "fieldapp",
+    "opendata",
 ]
 
 MIDDLEWARE = [

@@ -41,7 +41,7 @@ urlpatterns = [
         name="api-redoc",
     ),
     path("api/token/", obtain_auth_token, name="api-token"),
-    path("", include("registry.open_data_urls")),
+    path("", include("opendata.urls")),
     path("api/", include(router.urls)),
     path("e/", include("qr.urls")),
     path("log/", include("registry.log_urls")),

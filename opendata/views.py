@@ -9,7 +9,7 @@ from django.views.decorators.http import require_safe
 
 from gis import spreadsheets
 from gis.http import conditional, data_version, make_etag
-from registry import oc4ids, open_data
+from opendata import oc4ids, selectors
 
 JSON = "application/json"
 
@@ -18,11 +18,11 @@ JSON = "application/json"
 def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
-        "registry/open_data.html",
+        "opendata/index.html",
         {
             "tables": [
                 (name, spec.model._meta.verbose_name_plural)
-                for name, spec in open_data.TABLES.items()
+                for name, spec in selectors.TABLES.items()
             ],
             "oc4ids_version": oc4ids.VERSION,
         },
@@ -48,7 +48,7 @@ def table(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
 
     Leases show rent due and arrears as of today, so the tag changes with the date too.
     """
-    spec = open_data.TABLES[name]
+    spec = selectors.TABLES[name]
     keys = request.GET.get("header") == "keys"
     today = timezone.localdate()
 

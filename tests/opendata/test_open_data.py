@@ -14,12 +14,12 @@ from openpyxl import load_workbook
 from referencing import Registry, Resource
 
 from gis import spreadsheets
-from registry import open_data
+from opendata import selectors
+from opendata.oc4ids import project_id
 from registry.models import Asset, Auction, Bid, Lease, Project, Stage
-from registry.oc4ids import project_id
 
 pytestmark = pytest.mark.django_db
-SCHEMAS = Path(__file__).parents[2] / "registry" / "schemas" / "oc4ids"
+SCHEMAS = Path(__file__).parents[2] / "opendata" / "schemas" / "oc4ids"
 BUDGETS = json.loads((Path(__file__).parents[1] / "query_counts.json").read_text())
 MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9][ -]?[0-9]{4}[ -]?[0-9]{4}(?![0-9])")
 BIDDER = "欧阳明远"
@@ -161,7 +161,7 @@ def read_xlsx(response) -> list[list]:
 
 @pytest.mark.parametrize("name", ["projects", "leases", "auctions"])
 def test_tables_open_with_a_row_per_record(client, auction, name):
-    model = open_data.TABLES[name].model
+    model = selectors.TABLES[name].model
     csv_rows = read_csv(client.get(reverse("open_data:table", args=[name, "csv"])))
     xlsx_response = client.get(reverse("open_data:table", args=[name, "xlsx"]))
     assert xlsx_response["Content-Disposition"] == f'attachment; filename="{name}.xlsx"'
@@ -178,7 +178,7 @@ def test_table_headers_follow_the_language_or_give_field_names(client):
     keys = read_csv(client.get(f"{url}?header=keys", headers={"accept-language": "en"}))
     assert zh != en
     assert "village division code" in en
-    assert keys[0] == open_data.TABLES["projects"].header(keys=True)
+    assert keys[0] == selectors.TABLES["projects"].header(keys=True)
     assert {"id", "oc4ids_id", "stage", "budget_price", "longitude"} <= set(keys[0])
     stages = {row[keys[0].index("stage")] for row in keys[1:]}
     assert stages <= set(Stage.values)
@@ -230,7 +230,7 @@ def test_csv_cells_never_run_as_formulas():
 
 def test_open_data_page_links_every_download(client):
     html = client.get(reverse("open_data:index")).content.decode()
-    for name in open_data.TABLES:
+    for name in selectors.TABLES:
         for fmt in ("csv", "xlsx"):
             assert reverse("open_data:table", args=[name, fmt]) in html
     assert reverse("open_data:oc4ids-projects") in html

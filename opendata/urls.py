@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from registry import open_data_views as views
+from opendata import views
 
 app_name = "open_data"
 urlpatterns = [

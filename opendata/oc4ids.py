@@ -2,7 +2,7 @@
 
 Only public fields are published; procedure documents are listed with their kind, title, date
 and SHA-256 but without a link, because the files themselves are for staff. The package is
-valid against the schema vendored in `registry/schemas/oc4ids/`, which a test checks.
+valid against the schema vendored in `opendata/schemas/oc4ids/`, which a test checks.
 
 Codelist choices that are not obvious:
 
