@@ -56,7 +56,7 @@ def client_address(request: HttpRequest) -> str | None:
     request = getattr(request, "_request", request)  # DRF wraps the Django request
     count = settings.PROXY_COUNT
     if count > 0:
-        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",")]
         hops = [h for h in hops if h]
         if len(hops) >= count:
             return hops[-count]

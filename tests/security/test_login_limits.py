@@ -67,7 +67,7 @@ def test_token_lockout_answers_json_with_the_reason():
 def test_english_lockout_message():
     for _ in range(5):
         attempt(LOGINS["accounts"], "bookkeeper", "wrong")
-    client = Client(REMOTE_ADDR="10.0.0.1", HTTP_ACCEPT_LANGUAGE="en")
+    client = Client(REMOTE_ADDR="10.0.0.1", headers={"accept-language": "en"})
     client.cookies["django_language"] = "en"
     response = client.post(
         LOGINS["accounts"], {"username": "bookkeeper", "password": DEMO_PASSWORD}
@@ -157,13 +157,13 @@ def test_behind_our_proxy_the_forwarded_address_counts(settings):
     settings.PROXY_COUNT = 1
     settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS = 3
     for n in range(3):
-        Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="forged, 10.1.1.1").post(
+        Client(REMOTE_ADDR="127.0.0.1", headers={"x-forwarded-for": "forged, 10.1.1.1"}).post(
             LOGINS["accounts"], {"username": f"guess{n}", "password": "wrong"}
         )
-    held = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="10.1.1.1")
+    held = Client(REMOTE_ADDR="127.0.0.1", headers={"x-forwarded-for": "10.1.1.1"})
     response = held.post(LOGINS["accounts"], {"username": "township", "password": DEMO_PASSWORD})
     assert response.status_code == 429
-    other = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="10.1.1.2")
+    other = Client(REMOTE_ADDR="127.0.0.1", headers={"x-forwarded-for": "10.1.1.2"})
     response = other.post(LOGINS["accounts"], {"username": "township", "password": DEMO_PASSWORD})
     assert response.status_code == 302
 
