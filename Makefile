@@ -24,6 +24,7 @@ run: install $(MO)
 
 test: install-test $(MO)
 	scripts/ensure_postgres.sh 127.0.0.1 5432 test
+	$(VENV)/bin/lint-imports --no-cache
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest --ignore=tests/bench $(PYTEST_ARGS)
 
 install: $(VENV)/.installed
