@@ -90,6 +90,8 @@ INSTALLED_APPS = [
     "csp",
     "gis",
     "registry",
+    "transfer",
+    "maps",
     "qr",
     "fieldapp",
     "opendata",

@@ -48,10 +48,10 @@ urlpatterns = [
     path("field/", include("fieldapp.offline_urls")),
     path("field/", include("fieldapp.urls")),
     path("visit/", include("registry.visitor_urls")),
-    path("transfer/", include("gis.transfer_urls")),
+    path("transfer/", include("transfer.urls")),
     path("staff/", include("registry.staff_urls")),
     path("", include("registry.auction_urls")),
-    path("", include("gis.urls")),
+    path("", include("maps.urls")),
     path("", include("registry.urls")),
 ]
 if settings.DEBUG:

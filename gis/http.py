@@ -1,23 +1,16 @@
 """HTTP caching for public layers: ETag, Cache-Control and 304, so a CDN can sit in front.
 
-The data version is the head of the public event log: every write to the record appends an
-event, so one index lookup tells whether anything may have changed.
+Callers tag a response with a version of the data they serve (for the record: the head of the
+public event log, `registry.selectors.data_version`).
 """
 
 import hashlib
 from collections.abc import Callable
 
-from django.db.models import Max
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 PUBLIC_MAX_AGE = 300
-
-
-def data_version() -> int:
-    from registry.models import Event
-
-    return Event.objects.aggregate(head=Max("seq"))["head"] or 0
 
 
 def make_etag(*parts: object) -> str:

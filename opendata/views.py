@@ -8,8 +8,9 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
 from gis import spreadsheets
-from gis.http import conditional, data_version, make_etag
+from gis.http import conditional, make_etag
 from opendata import oc4ids, selectors
+from registry.selectors import data_version
 
 JSON = "application/json"
 

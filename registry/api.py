@@ -19,7 +19,7 @@ from rest_framework_gis.pagination import GeoJsonPagination
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from gis.geojson import features_json, supports_sql_geojson
-from gis.http import conditional, data_version, make_etag
+from gis.http import conditional, make_etag
 from registry import services
 from registry.api_support import ReadOrMayWrite
 from registry.filtersets import (
@@ -33,6 +33,7 @@ from registry.models import AdminUnit, Asset, Cooperative, Project, Route, Site
 from registry.privacy import Scrubbed, is_free_text, scrub
 from registry.roles import Task
 from registry.scoping import covers, ensure_may
+from registry.selectors import data_version
 
 BBOX_PARAMETER = OpenApiParameter(
     "in_bbox",

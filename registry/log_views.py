@@ -7,8 +7,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpRe
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from gis.http import conditional, data_version, make_etag
+from gis.http import conditional, make_etag
 from registry.models import AdminUnit, DailyHead, Event
+from registry.selectors import data_version
 
 EVENTS_PER_PAGE = 50
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.gis.db.models import Extent
 from django.contrib.gis.db.models.functions import AsGeoJSON
-from django.db.models import Count, Model, Q, QuerySet, Sum
+from django.db.models import Count, Max, Model, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -200,3 +200,9 @@ def unit_record(code: str) -> AdminUnit:
 
 def last_event() -> Event | None:
     return Event.objects.order_by("-seq").only("seq", "hash").first()
+
+
+def data_version() -> int:
+    """The head of the public event log: every write to the record appends an event, so one
+    index lookup tells whether anything public may have changed (ETags of public answers)."""
+    return Event.objects.aggregate(head=Max("seq"))["head"] or 0

@@ -21,9 +21,10 @@ from django.views.decorators.http import require_safe
 from gis import maps
 from gis.gpx import CONTENT_TYPE as GPX_CONTENT_TYPE
 from gis.gpx import route_gpx as gpx_document
-from gis.http import conditional, data_version, make_etag
+from gis.http import conditional, make_etag
 from registry import selectors, visitor_selectors
 from registry.models import AdminUnit, Route, Site
+from registry.selectors import data_version
 from registry.site_filtersets import SiteFilterSet, in_township
 
 GEOJSON_CONTENT_TYPE = "application/geo+json"

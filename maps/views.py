@@ -14,11 +14,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from gis import maps, tiles
+from gis import maps
 from gis.basemaps import current_basemap
-from gis.http import conditional, data_version, make_etag
+from gis.http import conditional, make_etag
+from maps import tiles
 from registry import selectors
 from registry.models import AdminUnit, Asset, Project, Site, Stage
+from registry.selectors import data_version
 
 TOWNSHIP_CODE = re.compile(r"[0-9]{9}")
 

@@ -6,9 +6,9 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from gis import transfer_services
-from gis.models import ImportJob
 from registry.models import AdminUnit, Asset
+from transfer import services as transfer_services
+from transfer.models import ImportJob
 
 
 def report_lines(report: dict) -> list[str]:

@@ -14,13 +14,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.middleware import HtmxDetails
 
-from gis import exporters, importers, transfer_services
-from gis.forms import ImportForm
-from gis.http import conditional, data_version, make_etag
-from gis.models import ImportJob
+from gis.http import conditional, make_etag
 from registry.models import AdminUnit
 from registry.roles import Task
 from registry.scoping import ensure_may
+from registry.selectors import data_version
+from transfer import exporters, importers
+from transfer import services as transfer_services
+from transfer.forms import ImportForm
+from transfer.models import ImportJob
 
 logger = logging.getLogger(__name__)
 RECENT_JOBS = 5

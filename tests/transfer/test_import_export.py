@@ -24,10 +24,11 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import translation
 
-from gis import exporters, importers, transfer_services
 from gis.chinacoords import wgs84_to_gcj02
-from gis.models import ImportJob
 from registry.models import AdminUnit, Asset, Event, Project
+from transfer import exporters, importers
+from transfer import services as transfer_services
+from transfer.models import ImportJob
 
 pytestmark = pytest.mark.django_db
 
@@ -805,9 +806,9 @@ def test_import_jobs_are_listed_read_only_in_the_admin(admin_client, admin_user)
     ImportJob.objects.create(
         requested_by=admin_user, village=AdminUnit.objects.get(code=VILLAGE), file_name="a.csv"
     )
-    page = admin_client.get(reverse("admin:qlgis_importjob_changelist"))
+    page = admin_client.get(reverse("admin:transfer_importjob_changelist"))
     assert page.status_code == 200 and "a.csv" in page.content.decode()
-    assert admin_client.get(reverse("admin:qlgis_importjob_add")).status_code == 403
+    assert admin_client.get(reverse("admin:transfer_importjob_add")).status_code == 403
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])

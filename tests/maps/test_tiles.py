@@ -11,9 +11,9 @@ from django.db import connection
 from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
 
-from gis import tiles
 from gis.chinacoords import wgs84_to_gcj02
-from gis.tiles import BUFFER, EXTENT, Tile
+from maps import tiles
+from maps.tiles import BUFFER, EXTENT, Tile
 from registry import services
 from registry.models import AdminUnit, Asset, Project, Route, Site
 
@@ -43,7 +43,7 @@ def english():
 
 
 def slippy(lon: float, lat: float, z: int) -> tuple[int, int]:
-    """The standard OSM slippy-map formula, written out here independently of gis.tiles."""
+    """The standard OSM slippy-map formula, written out here independently of maps.tiles."""
     n = 2**z
     lat_rad = math.radians(lat)
     x = int((lon + 180.0) / 360.0 * n)

@@ -2,7 +2,7 @@
 
 Nothing here touches the database. A file becomes rows of canonical field names, raw values and
 a WGS84 geometry, or an `ImportRefused` that tells a clerk what is wrong with the file. What the
-values mean for the record (choices, owners, updates) is decided in `gis.transfer_services`.
+values mean for the record (choices, owners, updates) is decided in `transfer.services`.
 
 Untrusted files are checked by their first bytes before GDAL sees them (GDAL would otherwise
 open e.g. a VRT that reads other files on the server), zips are unpacked under a size limit

@@ -34,12 +34,12 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from gis import importers
-from gis.models import ImportJob
 from registry import background, services
 from registry.models import AdminUnit, Asset
 from registry.roles import Task
 from registry.scoping import may
+from transfer import importers
+from transfer.models import ImportJob
 
 logger = logging.getLogger(__name__)
 
@@ -549,7 +549,7 @@ def check_import(job: ImportJob) -> ImportJob:
         return run_import_job(job)
     job.total = rows or 0
     job.save(update_fields=["total", "updated"])
-    background.enqueue_after_commit("gis.transfer_services.import_job_task", str(job.pk))
+    background.enqueue_after_commit("transfer.services.import_job_task", str(job.pk))
     return job
 
 
@@ -563,7 +563,7 @@ def apply_import(job: ImportJob) -> ImportJob:
         )
     job.action, job.status, job.done = ImportJob.Action.APPLY, ImportJob.Status.QUEUED, 0
     job.save(update_fields=["action", "status", "done", "updated"])
-    background.enqueue_after_commit("gis.transfer_services.import_job_task", str(job.pk))
+    background.enqueue_after_commit("transfer.services.import_job_task", str(job.pk))
     return job
 
 

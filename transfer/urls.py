@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from gis import transfer_views as views
+from transfer import views
 
 
 class LayerConverter:

@@ -6,9 +6,9 @@ from django import forms
 from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
-from gis import importers
 from registry.models import AdminUnit, Asset
 from registry.scoping import unit_ids_in_scope
+from transfer import importers
 
 CRS_CHOICES = [
     ("", _("Detect from the file")),

@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from gis.models import ImportJob
 from registry.admin import ReadOnlyAdmin
+from transfer.models import ImportJob
 
 
 @admin.register(ImportJob)

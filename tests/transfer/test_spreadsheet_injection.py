@@ -17,10 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from gis import exporters, spreadsheets
+from gis import spreadsheets
 from registry import auctions, procedure, services
 from registry.models import AdminUnit, Asset, Cooperative, Lease, Site, Stage
 from tests.registry.walk import DAYS, new_project, walk_to
+from transfer import exporters
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ The int converters keep anything non-numeric (or negative) from ever reaching th
 
 from django.urls import path
 
-from gis import views
+from maps import views
 
 app_name = "gis"
 urlpatterns = [
