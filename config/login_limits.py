@@ -22,7 +22,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import ngettext
 
-from fieldapp.backends import normalise_phone
+from fieldapp.backends import user_by_phone
 
 
 def account_of(request: HttpRequest, credentials: dict | None) -> str | None:
@@ -36,15 +36,8 @@ def account_of(request: HttpRequest, credentials: dict | None) -> str | None:
         return None
     if User.objects.filter(username=typed).exists():
         return typed
-    phone = normalise_phone(typed)
-    if len(phone) >= 7:
-        candidates = User.objects.filter(profile__phone__endswith=phone[-4:]).select_related(
-            "profile"
-        )[:20]
-        matches = [u.username for u in candidates if normalise_phone(u.profile.phone) == phone]
-        if len(matches) == 1:
-            return matches[0]
-    return typed.lower()
+    by_phone = user_by_phone(typed)
+    return by_phone.username if by_phone else typed.lower()
 
 
 def client_address(request: HttpRequest) -> str | None:

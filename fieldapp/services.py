@@ -323,11 +323,9 @@ def report_progress(
         project = registry_services.report_project_progress(project, actor=actor, percent=percent)
     if advance_to and advance_to != project.stage:
         project_type = ContentType.objects.get_for_model(Project)
-        if not [
-            p
-            for p in evidence
-            if (p.subject_type_id, p.subject_id) == (project_type.pk, project.pk)
-        ]:
+        if not any(
+            (p.subject_type_id, p.subject_id) == (project_type.pk, project.pk) for p in evidence
+        ):
             raise ValidationError(_("Attach at least one photo of the site to move the stage."))
         # The procedure decides: the next stage only, and only with its records complete.
         procedure.advance(project, actor=actor, to=advance_to, on=timezone.localdate())

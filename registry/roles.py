@@ -1,6 +1,7 @@
 """What each role may do: the one table. `registry.scoping.may` answers every "may this user do
-this task on this record" from it, and migration 0011 gives each role's group exactly the model
-permissions listed here (the admin reads those), so the two never drift apart.
+this task on this record" from it, and each role's group gets exactly the model permissions
+listed here (the admin reads those) after every migrate and flush (`registry.apps.sync_roles`),
+so the two never drift apart.
 
 | role (group)         | tasks                                                 | where        |
 |----------------------|-------------------------------------------------------|--------------|
