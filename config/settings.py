@@ -45,6 +45,8 @@ FIELD_GEOFENCE_M = float(os.environ.get("FIELD_GEOFENCE_M", "200"))  # photos fa
 FOLLOW_UP_DAYS = 14  # a failed check is due for rectification after this many days
 # Lease rules: the longest term by asset kind, and how far below its valuation a rent may fall
 # before it is flagged as a possible favour rent (人情租).
+# The model of the admin units the public log files each event under (trail.models.Event.unit).
+TRAIL_UNIT_MODEL = "registry.AdminUnit"
 LEASE_MAX_YEARS = {"building": 5, "facility": 5, "parcel": 15}
 FAVOUR_RENT_PERCENT = 20
 # Small projects: an audited settlement this many percent above the contract is flagged.
@@ -89,11 +91,17 @@ INSTALLED_APPS = [
     "django_q",
     "csp",
     "gis",
+    "trail",
     "registry",
+    "projects",
+    "leasing",
+    "visits",
+    "portal",
     "transfer",
     "maps",
     "qr",
     "fieldapp",
+    "demo",
     "opendata",
 ]
 
@@ -155,8 +163,8 @@ AUTHENTICATION_BACKENDS = [
     "fieldapp.backends.PhoneBackend",  # staff in the field log in with their mobile number
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "registry:home"
-LOGOUT_REDIRECT_URL = "registry:home"
+LOGIN_REDIRECT_URL = "portal:home"
+LOGOUT_REDIRECT_URL = "portal:home"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -207,10 +215,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
-        "StageEnum": "registry.models.projects.Stage",
-        "TenantKindEnum": "registry.models.leases.Lease.TenantKind",
-        "DisclosureKindEnum": "registry.models.procedure.Disclosure.Kind",
-        "DocumentKindEnum": "registry.models.procedure.ProjectDocument.Kind",
+        "StageEnum": "projects.models.projects.Stage",
+        "TenantKindEnum": "leasing.models.leases.Lease.TenantKind",
+        "DisclosureKindEnum": "projects.models.procedure.Disclosure.Kind",
+        "DocumentKindEnum": "projects.models.procedure.ProjectDocument.Kind",
     },
 }
 

@@ -13,17 +13,19 @@ from drf_spectacular.views import (
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from registry import auction_api, procedure_api
-from registry.api import AssetViewSet, ProjectViewSet, RouteViewSet, SiteViewSet, UnitViewSet
+from leasing import api as leasing_api
+from projects import api as projects_api
+from registry.api import AssetViewSet, UnitViewSet
+from visits.api import RouteViewSet, SiteViewSet
 
 router = DefaultRouter()
 router.register("assets", AssetViewSet, basename="asset")
-router.register("projects", ProjectViewSet, basename="project")
+router.register("projects", projects_api.ProjectViewSet, basename="project")
 router.register("sites", SiteViewSet, basename="site")
 router.register("routes", RouteViewSet, basename="route")
 router.register("units", UnitViewSet, basename="unit")
-auction_api.register(router)
-procedure_api.register(router)
+leasing_api.register(router)
+projects_api.register(router)
 
 urlpatterns = [
     # Browsers ask for /favicon.ico on pages that name no icon (the admin, the API docs).
@@ -44,15 +46,15 @@ urlpatterns = [
     path("", include("opendata.urls")),
     path("api/", include(router.urls)),
     path("e/", include("qr.urls")),
-    path("log/", include("registry.log_urls")),
+    path("log/", include("trail.urls")),
     path("field/", include("fieldapp.offline_urls")),
     path("field/", include("fieldapp.urls")),
-    path("visit/", include("registry.visitor_urls")),
+    path("visit/", include("visits.urls")),
     path("transfer/", include("transfer.urls")),
-    path("staff/", include("registry.staff_urls")),
-    path("", include("registry.auction_urls")),
+    path("staff/", include("projects.urls")),
+    path("", include("leasing.urls")),
     path("", include("maps.urls")),
-    path("", include("registry.urls")),
+    path("", include("portal.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

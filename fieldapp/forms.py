@@ -9,7 +9,7 @@ from django.contrib.gis.geos import Point
 from django.utils.translation import gettext_lazy as _
 
 from fieldapp.models import ChecklistItem
-from registry.models import Stage
+from projects.models import Stage
 
 PHOTO_ACCEPT = {"accept": "image/*", "capture": "environment"}
 

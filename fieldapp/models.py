@@ -12,7 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registry.models import AdminUnit, Stage, TimeStampedModel
+from projects.models import Stage
+from registry.models import AdminUnit, TimeStampedModel
 from registry.storage import PrivateStorage
 
 

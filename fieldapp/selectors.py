@@ -17,8 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fieldapp.models import FollowUp, Inspection, Photo, ProgressReport, SupervisorNote
-from registry.models import Asset, Event, Project, Stage
+from projects.models import Project, Stage
+from registry.models import Asset
 from registry.scoping import in_scope
+from trail.models import Event
 
 DUE_AFTER_DAYS = 30  # a record not inspected for this long is due again
 STALLED_AFTER_DAYS = 30  # a construction site whose progress has not moved for this long

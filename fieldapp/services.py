@@ -30,11 +30,14 @@ from fieldapp.models import (
     SupervisorNote,
 )
 from gis.crs import distance_m
-from registry import procedure
+from projects import procedure
+from projects import services as project_services
+from projects.models import Project, Stage
 from registry import services as registry_services
-from registry.models import Asset, Event, Project, Stage
+from registry.models import Asset
 from registry.roles import Task
 from registry.scoping import ensure_may
+from trail.models import Event
 
 YES = {"yes", "y", "true", "1", "是"}
 NO = {"no", "n", "false", "0", "否"}
@@ -320,7 +323,7 @@ def report_progress(
         return report, True
     report.save()
     if percent != project.progress_percent:
-        project = registry_services.report_project_progress(project, actor=actor, percent=percent)
+        project = project_services.report_project_progress(project, actor=actor, percent=percent)
     if advance_to and advance_to != project.stage:
         project_type = ContentType.objects.get_for_model(Project)
         if not any(

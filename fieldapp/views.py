@@ -21,8 +21,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from fieldapp import forms, selectors, services
 from fieldapp.models import Photo
-from registry import procedure
-from registry.models import Project, Stage
+from projects import procedure
+from projects.models import Project, Stage
 from registry.roles import Task
 from registry.scoping import may
 

@@ -36,7 +36,9 @@ from mapbox_vector_tile.encoder import on_invalid_geometry_make_valid
 from shapely.affinity import affine_transform
 
 from gis.chinacoords import gcj02_to_wgs84, wgs84_to_gcj02
-from registry.models import AdminUnit, Asset, Project, Route, Site
+from projects.models import Project
+from registry.models import AdminUnit, Asset
+from visits.models import Route, Site
 
 EXTENT = 4096
 BUFFER = 64

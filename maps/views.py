@@ -18,9 +18,12 @@ from gis import maps
 from gis.basemaps import current_basemap
 from gis.http import conditional, make_etag
 from maps import tiles
+from portal import selectors as portal_selectors
+from projects.models import Project, Stage
 from registry import selectors
-from registry.models import AdminUnit, Asset, Project, Site, Stage
-from registry.selectors import data_version
+from registry.models import AdminUnit, Asset
+from trail.selectors import data_version
+from visits.models import Site
 
 TOWNSHIP_CODE = re.compile(r"[0-9]{9}")
 
@@ -146,7 +149,8 @@ def _legend() -> list[dict]:
 
 @require_safe
 def township_map_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "gis/township_map_list.html", {"townships": selectors.townships()})
+    townships = portal_selectors.townships()
+    return render(request, "gis/township_map_list.html", {"townships": townships})
 
 
 @require_safe

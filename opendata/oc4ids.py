@@ -30,16 +30,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from registry.models import (
-    AdminUnit,
-    Deliberation,
-    Disclosure,
-    Event,
-    Project,
-    ProjectDocument,
-    Stage,
-)
+from projects.models import Deliberation, Disclosure, Project, ProjectDocument, Stage
+from registry.models import AdminUnit
 from registry.privacy import scrub, scrub_all
+from trail.models import Event
 
 VERSION = "0.9"
 # Not registered with the Open Contracting Partnership: ask its helpdesk for a prefix before the

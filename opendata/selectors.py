@@ -19,9 +19,11 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from leasing.models import Auction, Lease
 from opendata.oc4ids import project_id, project_rows
+from projects.models import Project
 from qr.models import ElectronicId
-from registry.models import Asset, Auction, Lease, Project
+from registry.models import Asset
 from registry.privacy import scrub
 
 CHUNK_ROWS = 500

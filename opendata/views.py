@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 from gis import spreadsheets
 from gis.http import conditional, make_etag
 from opendata import oc4ids, selectors
-from registry.selectors import data_version
+from trail.selectors import data_version
 
 JSON = "application/json"
 

@@ -15,12 +15,14 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from projects.admin import ProjectAdmin
 from qr import selectors, services
 from qr.models import ElectronicId, PlaqueJob, ScanCount
 from qr.plaques import build_sheets
-from registry.admin import AdminUnitAdmin, AssetAdmin, ProjectAdmin, ReadOnlyAdmin, SiteAdmin
+from registry.admin import AdminUnitAdmin, AssetAdmin, ReadOnlyAdmin
 from registry.roles import Task
 from registry.scoping import in_scope, may
+from visits.admin import SiteAdmin
 
 
 def plaque_response(request, eids, layout: int):

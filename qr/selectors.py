@@ -6,12 +6,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q, QuerySet
 from django.utils import translation
 
+from projects.models import Project
 from qr.codes import PREFIXES, MalformedCode, near_misses, parse
 from qr.images import public_url
 from qr.models import ElectronicId
 from qr.plaques import Plaque
-from registry.models import AdminUnit, Asset, Profile, Project, Site
+from registry.models import AdminUnit, Asset, Profile
 from registry.scoping import Role
+from visits.models import Site
 
 
 @dataclass

@@ -12,15 +12,18 @@ from django.db.models import F, Max, Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from projects.models import Project
 from qr.codes import MAX_SERIAL, PREFIXES, format_code, place_of
 from qr.models import ElectronicId, PlaqueJob, ScanCount
 from qr.plaques import build_sheets
 from qr.selectors import plaque_items
 from registry import background
-from registry.models import AdminUnit, Asset, Event, Project, Site
+from registry.models import AdminUnit, Asset
 from registry.roles import Task
 from registry.scoping import ensure_may
 from registry.services import log_event
+from trail.models import Event
+from visits.models import Site
 
 KINDS = ("building", "parcel", "facility", "project", "site")
 PROGRESS_EVERY = 25

@@ -9,18 +9,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from fieldapp import selectors as field_selectors
+from portal.views import record_context
+from projects.models import Project
 from qr import images, selectors, services
 from qr.codes import MalformedCode
 from qr.models import PlaqueJob
-from registry.models import Asset, Project, Site
+from registry.models import Asset
 from registry.roles import Task
 from registry.scoping import may
-from registry.views import record_context
+from visits.models import Site
 
 RECORD_TEMPLATES = {
-    Asset: "registry/asset_detail.html",
-    Project: "registry/project_detail.html",
-    Site: "registry/site_detail.html",
+    Asset: "portal/asset_detail.html",
+    Project: "portal/project_detail.html",
+    Site: "portal/site_detail.html",
 }
 QR_MAX_AGE = 30 * 24 * 3600  # a code and its URL never change
 
@@ -107,7 +109,7 @@ def record_of(request: HttpRequest, model: str, pk: int) -> HttpResponse:
         return redirect("qr:record", code=eid.code)
     if not models[model].objects.filter(pk=pk).exists():
         raise Http404(_("No such record."))
-    return redirect(f"registry:{model}-detail", pk=pk)
+    return redirect(f"portal:{model}-detail", pk=pk)
 
 
 @require_safe

@@ -22,18 +22,12 @@ from gis.geojson import features_json, supports_sql_geojson
 from gis.http import conditional, make_etag
 from registry import services
 from registry.api_support import ReadOrMayWrite
-from registry.filtersets import (
-    AssetFilterSet,
-    ProjectFilterSet,
-    RouteFilterSet,
-    SiteFilterSet,
-    UnitFilterSet,
-)
-from registry.models import AdminUnit, Asset, Cooperative, Project, Route, Site
+from registry.filtersets import AssetFilterSet, UnitFilterSet
+from registry.models import AdminUnit, Asset, Cooperative
 from registry.privacy import Scrubbed, is_free_text, scrub
 from registry.roles import Task
 from registry.scoping import covers, ensure_may
-from registry.selectors import data_version
+from trail.selectors import data_version
 
 BBOX_PARAMETER = OpenApiParameter(
     "in_bbox",
@@ -84,41 +78,6 @@ class AssetSerializer(ScopedFieldsMixin, GeoFeatureModelSerializer):
         restricted = ("acquired_on", "book_value", "external_id")
         fields = ("id", *Asset.PUBLIC_FIELDS, *restricted)
         read_only_fields = ("area_m2",)
-
-
-class ProjectSerializer(ScopedFieldsMixin, GeoFeatureModelSerializer):
-    village = VillageField()
-
-    class Meta:
-        model = Project
-        geo_field = "location"
-        restricted = ("contractor_contact",)
-        fields = ("id", *Project.PUBLIC_FIELDS, *restricted)
-
-
-class SiteSerializer(GeoFeatureModelSerializer):
-    unit = VillageField()
-
-    class Meta:
-        model = Site
-        geo_field = "location"
-        fields = ("id", *Site.PUBLIC_FIELDS)
-
-
-class RouteSerializer(GeoFeatureModelSerializer):
-    unit = VillageField(read_only=True)
-    stops = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Route
-        geo_field = "path"
-        fields = ("id", "name", "description", "unit", "path", "stops")
-
-    def get_stops(self, route: Route) -> list[dict]:
-        return [
-            {"order": stop.position, "site": stop.site_id, "name": stop.site.name}
-            for stop in route.stops.all()
-        ]
 
 
 class UnitSerializer(GeoFeatureModelSerializer):
@@ -255,52 +214,6 @@ class AssetViewSet(WritableLayerViewSet):
         "status": "status",
         "description": "description",
     }
-
-
-@extend_schema_view(list=extend_schema(parameters=[BBOX_PARAMETER]))
-class ProjectViewSet(WritableLayerViewSet):
-    """Small village works projects (≤ 200,000 yuan) and their stages."""
-
-    queryset = Project.objects.select_related("village").order_by("pk")
-    serializer_class = ProjectSerializer
-    filterset_class = ProjectFilterSet
-    bbox_filter_field = "location"
-    create_service = staticmethod(services.create_project)
-    update_service = staticmethod(services.update_project)
-    sql_properties = {
-        name: ("village__code" if name == "village" else name)
-        for name in Project.PUBLIC_FIELDS
-        if name != "location"
-    }
-
-
-@extend_schema_view(list=extend_schema(parameters=[BBOX_PARAMETER]))
-class SiteViewSet(WritableLayerViewSet):
-    """Clean-governance education bases and culture sites."""
-
-    queryset = Site.objects.select_related("unit").order_by("pk")
-    serializer_class = SiteSerializer
-    filterset_class = SiteFilterSet
-    bbox_filter_field = "location"
-    unit_field = "unit"
-    create_service = staticmethod(services.create_site)
-    update_service = staticmethod(services.update_site)
-    sql_properties = {
-        name: ("unit__code" if name == "unit" else name)
-        for name in Site.PUBLIC_FIELDS
-        if name != "location"
-    }
-
-
-@extend_schema_view(list=extend_schema(parameters=[BBOX_PARAMETER]))
-class RouteViewSet(LayerViewSet):
-    """Visitor routes through sites, in order."""
-
-    queryset = Route.objects.select_related("unit").prefetch_related("stops__site").order_by("pk")
-    serializer_class = RouteSerializer
-    filterset_class = RouteFilterSet
-    bbox_filter_field = "path"
-    sql_geojson = False  # a handful of routes, and their stops come from a prefetch
 
 
 @extend_schema_view(list=extend_schema(parameters=[BBOX_PARAMETER]))

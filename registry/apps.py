@@ -29,4 +29,6 @@ class RegistryConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from registry import checks  # noqa: F401  (registers the older-layout check)
+
         post_migrate.connect(sync_roles, sender=self, dispatch_uid="registry-sync-roles")

@@ -76,21 +76,21 @@ RECORD_TASKS: dict[str, Task] = {
     "registry.adminunit": Task.EDIT_UNITS,
     "registry.cooperative": Task.EDIT_RECORD,
     "registry.asset": Task.EDIT_RECORD,
-    "registry.project": Task.EDIT_RECORD,
-    "registry.site": Task.EDIT_RECORD,
-    "registry.route": Task.EDIT_RECORD,
-    "registry.lease": Task.MANAGE_LEASE,
-    "registry.leasepayment": Task.MANAGE_LEASE,
-    "registry.sublet": Task.MANAGE_LEASE,
-    "registry.auction": Task.RUN_AUCTION,
-    "registry.bid": Task.RUN_AUCTION,
-    "registry.deliberation": Task.RUN_PROCEDURE,
-    "registry.disclosure": Task.RUN_PROCEDURE,
-    "registry.projectdocument": Task.RUN_PROCEDURE,
+    "projects.project": Task.EDIT_RECORD,
+    "visits.site": Task.EDIT_RECORD,
+    "visits.route": Task.EDIT_RECORD,
+    "leasing.lease": Task.MANAGE_LEASE,
+    "leasing.leasepayment": Task.MANAGE_LEASE,
+    "leasing.sublet": Task.MANAGE_LEASE,
+    "leasing.auction": Task.RUN_AUCTION,
+    "leasing.bid": Task.RUN_AUCTION,
+    "projects.deliberation": Task.RUN_PROCEDURE,
+    "projects.disclosure": Task.RUN_PROCEDURE,
+    "projects.projectdocument": Task.RUN_PROCEDURE,
 }
 
-# The admin's model permissions ("app_label.codename"; a bare codename is registry's) that go
-# with each task; every staff role views the registry.
+# The admin's model permissions ("app_label.codename") that go with each task; every staff role
+# views the record.
 TASK_PERMISSIONS: dict[Task, tuple[str, ...]] = {
     Task.DEFINE_CHECKLISTS: tuple(
         f"fieldapp.{verb}_{model}"
@@ -104,29 +104,40 @@ TASK_PERMISSIONS: dict[Task, tuple[str, ...]] = {
         "axes.view_accessfailurelog",
     ),
     Task.EDIT_RECORD: tuple(
-        f"{verb}_{model}"
+        f"{app}.{verb}_{model}"
         for verb in ("add", "change")
-        for model in ("cooperative", "asset", "project", "site", "route")
+        for app, model in (
+            ("registry", "cooperative"),
+            ("registry", "asset"),
+            ("projects", "project"),
+            ("visits", "site"),
+            ("visits", "route"),
+        )
     ),
-    Task.EDIT_UNITS: ("add_adminunit", "change_adminunit"),
-    Task.MANAGE_LEASE: ("add_lease", "change_lease", "add_leasepayment", "add_sublet"),
-    Task.RUN_AUCTION: ("add_auction", "change_auction", "add_bid"),
+    Task.EDIT_UNITS: ("registry.add_adminunit", "registry.change_adminunit"),
+    Task.MANAGE_LEASE: (
+        "leasing.add_lease",
+        "leasing.change_lease",
+        "leasing.add_leasepayment",
+        "leasing.add_sublet",
+    ),
+    Task.RUN_AUCTION: ("leasing.add_auction", "leasing.change_auction", "leasing.add_bid"),
 }
 STAFF_VIEW_PERMISSIONS = tuple(
-    f"view_{model}"
-    for model in (
-        "adminunit",
-        "cooperative",
-        "asset",
-        "project",
-        "lease",
-        "leasepayment",
-        "site",
-        "route",
-        "event",
-        "auction",
-        "bid",
-        "sublet",
+    f"{app}.view_{model}"
+    for app, model in (
+        ("registry", "adminunit"),
+        ("registry", "cooperative"),
+        ("registry", "asset"),
+        ("projects", "project"),
+        ("leasing", "lease"),
+        ("leasing", "leasepayment"),
+        ("visits", "site"),
+        ("visits", "route"),
+        ("trail", "event"),
+        ("leasing", "auction"),
+        ("leasing", "bid"),
+        ("leasing", "sublet"),
     )
 )
 # The field records (written from the phone), which staff look up in the admin, in their units.
@@ -141,20 +152,16 @@ def task_for(record) -> Task:
     return RECORD_TASKS[record._meta.label_lower]
 
 
-def _qualified(codename: str) -> str:
-    return codename if "." in codename else f"registry.{codename}"
-
-
 def model_permissions(role: str) -> frozenset[str]:
     """The "app_label.codename" permissions the role's group holds: exactly what its tasks need."""
     tasks = ROLE_TASKS[role]
     codenames = frozenset(STAFF_VIEW_PERMISSIONS).union(
         *(TASK_PERMISSIONS.get(task, ()) for task in tasks)
     )
-    return frozenset(_qualified(codename) for codename in codenames)
+    return frozenset(codenames)
 
 
-MANAGED_APPS = ("registry", "fieldapp", "axes")
+MANAGED_APPS = ("trail", "registry", "projects", "leasing", "visits", "fieldapp", "axes")
 
 
 def sync_group_permissions(group_model, permission_model) -> None:

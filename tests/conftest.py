@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from registry import demo
+from demo import loader as demo
 
 DEMO_PASSWORD = "demo-password-for-tests"
 

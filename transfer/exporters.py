@@ -28,7 +28,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from gis import spreadsheets
-from registry.models import Asset, Project, Site
+from projects.models import Project
+from registry.models import Asset
+from visits.models import Site
 
 EXPORT_LANGUAGE = "zh-hans"
 OGR2OGR = shutil.which("ogr2ogr") or "/usr/bin/ogr2ogr"

@@ -83,7 +83,6 @@ class ImportJob(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
 
     class Meta:
-        db_table = "qlgis_importjob"  # made when this model lived in gis (app label qlgis)
         verbose_name = _("import job")
         verbose_name_plural = _("import jobs")
         ordering = ["-created"]

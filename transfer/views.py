@@ -12,13 +12,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
-from django_htmx.middleware import HtmxDetails
 
 from gis.http import conditional, make_etag
+from registry.http import HtmxHttpRequest
 from registry.models import AdminUnit
 from registry.roles import Task
 from registry.scoping import ensure_may
-from registry.selectors import data_version
+from trail.selectors import data_version
 from transfer import exporters, importers
 from transfer import services as transfer_services
 from transfer.forms import ImportForm
@@ -26,10 +26,6 @@ from transfer.models import ImportJob
 
 logger = logging.getLogger(__name__)
 RECENT_JOBS = 5
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
 
 
 def importer_required(view: Callable) -> Callable:

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from registry import auctions
+from leasing import auctions
 from registry.models import Asset
 from tests.conftest import DEMO_PASSWORD
 from tests.e2e.conftest import screenshot

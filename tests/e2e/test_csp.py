@@ -11,9 +11,12 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from gis import maps
+from leasing.models import Auction
+from projects.models import Project
 from qr.models import ElectronicId
-from registry.models import AdminUnit, Asset, Auction, Project, Route, Site
+from registry.models import AdminUnit, Asset
 from tests.e2e.conftest import csp_events, log_in, screenshot, watch_csp
+from visits.models import Route, Site
 
 pytestmark = pytest.mark.e2e
 
@@ -126,7 +129,7 @@ def test_staff_pages_and_the_admin_map_widget_run_under_the_csp(demo_server, pho
         (reverse("admin:index"), None),
         (reverse("admin:registry_asset_changelist"), None),
         (reverse("admin:registry_asset_change", args=[asset.pk]), MAP_WIDGET),
-        (reverse("admin:registry_site_add"), "() => !!window.geodjango_location"),
+        (reverse("admin:visits_site_add"), "() => !!window.geodjango_location"),
         ("/staff/projects/", None),
         (f"/staff/projects/{project.pk}/", None),
         (f"/staff/auctions/{auction.pk}/", None),

@@ -1,8 +1,8 @@
 import pytest
 
 from fieldapp.models import Checklist, Inspection, Photo
+from projects.models import Project
 from qr.models import ElectronicId
-from registry.models import Project
 from tests.conftest import DEMO_PASSWORD
 from tests.e2e.conftest import screenshot
 from tests.fieldapp import photos

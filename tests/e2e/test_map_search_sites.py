@@ -3,8 +3,9 @@ projects (a tester searched 曹东花灯文化馆 and was told nothing had that 
 
 import pytest
 
-from registry.models import AdminUnit, Site
-from registry.site_filtersets import in_township
+from registry.models import AdminUnit
+from visits.filtersets import in_township
+from visits.models import Site
 
 pytestmark = pytest.mark.e2e
 

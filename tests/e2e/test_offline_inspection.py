@@ -4,8 +4,8 @@ and the inspection and its photo reach the server and the public record."""
 import pytest
 
 from fieldapp.models import Checklist, Inspection, Photo
+from projects.models import Project
 from qr.models import ElectronicId
-from registry.models import Project
 from tests.e2e.conftest import screenshot
 from tests.e2e.test_offline import BADGE, log_in, outbox_keys
 from tests.fieldapp import photos

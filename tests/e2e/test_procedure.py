@@ -1,6 +1,6 @@
 import pytest
 
-from registry.models import Project
+from projects.models import Project
 from tests.conftest import DEMO_PASSWORD
 from tests.e2e.conftest import screenshot
 

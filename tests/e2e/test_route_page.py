@@ -1,7 +1,7 @@
 import pytest
 
-from registry.models import Route
 from tests.e2e.conftest import screenshot
+from visits.models import Route
 
 pytestmark = pytest.mark.e2e
 

@@ -1,7 +1,7 @@
 import pytest
 
+from projects.models import Project
 from qr.models import ElectronicId
-from registry.models import Project
 from tests.e2e.conftest import screenshot
 
 pytestmark = pytest.mark.e2e

@@ -1,8 +1,9 @@
 import pytest
 
 from gis.chinacoords import wgs84_to_gcj02
+from projects.models import Project
 from qr.models import ElectronicId
-from registry.models import Asset, Project
+from registry.models import Asset
 from tests.e2e.conftest import screenshot
 
 pytestmark = pytest.mark.e2e

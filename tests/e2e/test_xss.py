@@ -15,10 +15,15 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from fieldapp.models import Checklist, Inspection, SupervisorNote
+from leasing.models import Auction
+from projects import services as project_services
+from projects.models import Project
 from qr.models import ElectronicId
 from registry import services
-from registry.models import AdminUnit, Asset, Auction, Cooperative, Project, Route, Site
+from registry.models import AdminUnit, Asset, Cooperative
 from tests.e2e.conftest import log_in, screenshot
+from visits import services as visit_services
+from visits.models import Route, Site
 
 pytestmark = pytest.mark.e2e
 
@@ -124,9 +129,9 @@ def payloads(demo_server):
         inspected_at=timezone.now(),
         note=TEXT,
     )
-    services.update_project(project, actor=None, name=NAME, description=TEXT)
+    project_services.update_project(project, actor=None, name=NAME, description=TEXT)
     services.update_asset(asset, actor=None, name=f"XP1a{IMG}{SVG}", description=TEXT)
-    services.update_site(site, actor=None, name=f"XP1s{IMG}{SVG}", story=TEXT, address=TEXT)
+    visit_services.update_site(site, actor=None, name=f"XP1s{IMG}{SVG}", story=TEXT, address=TEXT)
     return {
         "base": demo_server.url,
         "project": project,

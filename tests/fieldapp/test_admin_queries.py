@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from fieldapp import services
-from registry.models import Project
+from projects.models import Project
 from tests.fieldapp import photos
 
 pytestmark = pytest.mark.django_db

@@ -19,7 +19,7 @@ from PIL.PngImagePlugin import PngInfo
 
 from fieldapp import photos as field_photos
 from fieldapp.models import Photo
-from registry.models import Project
+from projects.models import Project
 
 pytestmark = pytest.mark.django_db
 JSON = {"accept": "application/json"}

@@ -9,8 +9,10 @@ from PIL import Image
 
 from fieldapp import services
 from fieldapp.models import Checklist, FollowUp, Inspection, Photo, ProgressReport
-from registry.models import Asset, Event, Project
+from projects.models import Project
+from registry.models import Asset
 from tests.fieldapp import photos
+from trail.models import Event
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from fieldapp.models import Checklist, FollowUp, Inspection, Photo, ProgressReport, SupervisorNote
+from projects.models import Project
 from qr.models import ElectronicId
-from registry.models import Asset, Profile, Project
+from registry.models import Asset, Profile
 from tests.conftest import DEMO_PASSWORD
 from tests.fieldapp import photos
 

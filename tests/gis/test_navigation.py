@@ -6,7 +6,7 @@ import pytest
 
 from gis.chinacoords import wgs84_to_bd09, wgs84_to_gcj02
 from gis.navigation import navigation_links
-from registry.models import Site
+from visits.models import Site
 
 LON, LAT = 120.6387, 27.8723  # 曹村镇, about
 

@@ -7,9 +7,9 @@ import openpyxl
 import pytest
 
 from gis import spreadsheets
-from registry import procedure
-from registry.models import Stage
-from tests.registry.walk import DAYS, new_project, walk_to
+from projects import procedure
+from projects.models import Stage
+from tests.projects.walk import DAYS, new_project, walk_to
 
 pytestmark = pytest.mark.django_db
 

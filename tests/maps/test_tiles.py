@@ -14,8 +14,10 @@ from django.utils import translation
 from gis.chinacoords import wgs84_to_gcj02
 from maps import tiles
 from maps.tiles import BUFFER, EXTENT, Tile
+from projects.models import Project
 from registry import services
-from registry.models import AdminUnit, Asset, Project, Route, Site
+from registry.models import AdminUnit, Asset
+from visits.models import Route, Site
 
 pytestmark = pytest.mark.django_db
 BUDGETS = json.loads((Path(__file__).parents[1] / "query_counts.json").read_text())

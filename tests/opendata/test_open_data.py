@@ -14,9 +14,11 @@ from openpyxl import load_workbook
 from referencing import Registry, Resource
 
 from gis import spreadsheets
+from leasing.models import Auction, Bid, Lease
 from opendata import selectors
 from opendata.oc4ids import project_id
-from registry.models import Asset, Auction, Bid, Lease, Project, Stage
+from projects.models import Project, Stage
+from registry.models import Asset
 
 pytestmark = pytest.mark.django_db
 SCHEMAS = Path(__file__).parents[2] / "opendata" / "schemas" / "oc4ids"

@@ -12,12 +12,16 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from PIL import Image
 
+from projects import services as project_services
+from projects.models import Project
 from qr import services
 from qr.codes import ALPHABET
 from qr.models import ElectronicId, ScanCount
 from registry import services as registry_services
-from registry.models import AdminUnit, Asset, Event, Profile, Project, Site
+from registry.models import AdminUnit, Asset, Profile
 from registry.roles import Role
+from trail.models import Event
+from visits.models import Site
 
 pytestmark = pytest.mark.django_db
 BUDGETS = json.loads((Path(__file__).parents[1] / "query_counts.json").read_text())
@@ -99,7 +103,7 @@ def test_the_scan_page_is_light_and_its_queries_do_not_grow_with_history(
     with CaptureQueriesContext(connection) as before:
         response = client.get(f"/e/{eid.code}")
     for percent in range(1, 41):
-        registry_services.update_project(project, actor=None, progress_percent=percent)
+        project_services.update_project(project, actor=None, progress_percent=percent)
     with django_assert_num_queries(len(before.captured_queries)):
         client.get(f"/e/{eid.code}")
     compressed = len(gzip.compress(response.content)) + len(gzip.compress(SITE_CSS))

@@ -2,19 +2,13 @@ import pytest
 from django.contrib.gis.geos import MultiPolygon, Polygon
 from django.urls import reverse
 
-from registry import services
-from registry.models import (
-    AdminUnit,
-    Asset,
-    Cooperative,
-    Event,
-    Lease,
-    LeasePayment,
-    Project,
-    Route,
-    Site,
-)
+from leasing.models import Lease, LeasePayment
+from projects import services as project_services
+from projects.models import Project
+from registry.models import AdminUnit, Asset, Cooperative
 from tests.conftest import DEMO_PASSWORD
+from trail.models import Event
+from visits.models import Route, Site
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +40,9 @@ def test_asset_admin_form_has_a_map_widget_served_from_our_static_files(admin_cl
 )
 def test_every_model_has_a_working_admin_list_with_search(admin_client, model):
     term, expected = SEARCHES[model]()
-    response = admin_client.get(reverse(f"admin:registry_{model}_changelist"), {"q": term})
+    response = admin_client.get(
+        reverse(f"admin:{expected.model._meta.app_label}_{model}_changelist"), {"q": term}
+    )
     assert response.status_code == 200
     listed = set(response.context["cl"].queryset.values_list("pk", flat=True))
     wanted = set(expected.values_list("pk", flat=True))
@@ -164,21 +160,21 @@ def test_supervisors_may_view_but_not_change_assets(client, demo_user):
 
 def test_the_event_log_is_read_only_in_the_admin(admin_client):
     event = Event.objects.first()
-    response = admin_client.get(reverse("admin:registry_event_change", args=[event.pk]))
+    response = admin_client.get(reverse("admin:trail_event_change", args=[event.pk]))
     assert 'name="_save"' not in response.content.decode()
-    assert admin_client.get(reverse("admin:registry_event_add")).status_code == 403
+    assert admin_client.get(reverse("admin:trail_event_add")).status_code == 403
 
 
 def test_the_project_admin_cannot_move_the_procedure(client):
     assert client.login(username="township", password=DEMO_PASSWORD)
     project = Project.objects.get(name="东岙村水渠修缮工程")
-    page = client.get(reverse("admin:registry_project_change", args=[project.pk]))
+    page = client.get(reverse("admin:projects_project_change", args=[project.pk]))
     assert page.status_code == 200
     form_fields = set(page.context["adminform"].form.fields)
-    assert not form_fields & services.PROCEDURE_FIELDS
+    assert not form_fields & project_services.PROCEDURE_FIELDS
     assert reverse("staff:project", args=[project.pk]) in page.content.decode()
 
 
 def test_a_renewal_is_not_made_in_the_lease_admin(admin_client):
-    page = admin_client.get(reverse("admin:registry_lease_add"))
+    page = admin_client.get(reverse("admin:leasing_lease_add"))
     assert page.status_code == 200 and "renews" not in page.context["adminform"].form.fields

@@ -3,8 +3,10 @@ import json
 import pytest
 from django.contrib.gis.geos import Polygon
 
-from registry.models import AdminUnit, Asset, Event, Project
+from projects.models import Project
+from registry.models import AdminUnit, Asset
 from tests.conftest import DEMO_PASSWORD
+from trail.models import Event
 
 pytestmark = pytest.mark.django_db
 

@@ -24,11 +24,19 @@ from rest_framework.authtoken.models import Token
 
 from fieldapp.models import SupervisorNote
 from fieldapp.receivers import inspect_demo_projects
+from leasing import auctions
+from leasing import services as lease_services
+from leasing.models import Lease
+from leasing.models.auctions import Auction
+from projects import services as project_services
+from projects.models import Stage
 from qr.models import ElectronicId
-from registry import auctions, services
-from registry.models import AdminUnit, Asset, Event, Lease, Site, Stage
-from registry.models.auctions import Auction
-from tests.registry.walk import DAYS, new_project, walk_to
+from registry import services
+from registry.models import AdminUnit, Asset
+from tests.projects.walk import DAYS, new_project, walk_to
+from trail.models import Event
+from visits import services as visit_services
+from visits.models import Site
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +55,11 @@ MAY = {
 CITY_WIDE = {"superuser", "city"}
 
 
-ADMIN_FORMS = [("asset", {"edit"}), ("project", {"edit"}), ("lease", {"lease"})]
+ADMIN_FORMS = [
+    ("registry.asset", {"edit"}),
+    ("projects.project", {"edit"}),
+    ("leasing.lease", {"lease"}),
+]
 
 
 def allowed(role: str, tasks: set[str], where: str) -> bool:
@@ -73,7 +85,7 @@ def records_of(village: AdminUnit) -> dict:
     today = timezone.localdate()
     centre = village.boundary.point_on_surface
     leased, auctioned = free_buildings(village)
-    lease = services.create_lease(
+    lease = lease_services.create_lease(
         actor=None,
         asset=leased,
         tenant_name="矩阵租户",
@@ -105,7 +117,7 @@ def records_of(village: AdminUnit) -> dict:
         geometry=square(centre),
         land_use="farmland",
     )
-    site = services.create_site(
+    site = visit_services.create_site(
         actor=None,
         kind=Site.Kind.PAVILION,
         name="矩阵清廉亭",
@@ -114,7 +126,7 @@ def records_of(village: AdminUnit) -> dict:
     )
     building = walk_to(new_project(village, name="矩阵施工项目"), Stage.CONSTRUCTION)
     inspect_demo_projects(None, projects=[(building, DAYS["inspected"])])
-    building = services.update_project(building, actor=None, progress_percent=100)
+    building = project_services.update_project(building, actor=None, progress_percent=100)
     return {
         "village": village,
         "asset": leased,
@@ -404,8 +416,8 @@ def test_an_inspector_cannot_patch_a_project_through_the_api(world):
 def test_the_admin_change_form_saves_only_for_the_roles_of_the_table(
     world, model, tasks, role, where
 ):
-    record = world[where][model]
-    url = reverse(f"admin:registry_{model}_change", args=[record.pk])
+    record = world[where][model.split(".")[1]]
+    url = reverse(f"admin:{model.replace('.', '_')}_change", args=[record.pk])
     client = client_for(role)
     page = client.get(url)
     may_save = page.status_code == 200 and 'name="_save"' in page.content.decode()
@@ -421,7 +433,7 @@ def test_the_admin_change_form_saves_only_for_the_roles_of_the_table(
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("model", "tasks"), ADMIN_FORMS)
 def test_the_admin_add_form_opens_only_for_the_roles_of_the_table(world, model, tasks, role):
-    response = client_for(role).get(reverse(f"admin:registry_{model}_add"))
+    response = client_for(role).get(reverse(f"admin:{model.replace('.', '_')}_add"))
     if allowed(role, tasks, "inside"):
         assert response.status_code == 200
     else:

@@ -7,10 +7,11 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from registry import procedure
-from registry.models import Event, Stage
+from projects import procedure
+from projects.models import Stage
 from registry.privacy import ID_MASK, MOBILE_MASK, has_personal_data, public_name, scrub
-from tests.registry.walk import DAYS, VOTES, deliberate, new_project, pdf, walk_to
+from tests.projects.walk import DAYS, VOTES, deliberate, new_project, pdf, walk_to
+from trail.models import Event
 
 ID_18 = "33038119900101123X"
 ID_18_DIGIT = "330381198512310017"

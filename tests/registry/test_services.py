@@ -6,9 +6,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import translation
 
-from registry import procedure, services
-from registry.models import AdminUnit, Asset, Event, Project
-from tests.registry.walk import new_project, walk_to
+from leasing import services as lease_services
+from projects import procedure
+from projects import services as project_services
+from projects.models import Project
+from registry import services
+from registry.models import AdminUnit, Asset
+from tests.projects.walk import new_project, walk_to
+from trail.models import Event
 
 pytestmark = pytest.mark.django_db
 
@@ -128,17 +133,17 @@ def test_a_new_project_starts_at_the_proposal_and_its_stage_is_not_edited_direct
     assert "stage" in exc.value.message_dict
     project = new_project(village)
     with pytest.raises(ValidationError) as exc:
-        services.update_project(project, actor=None, stage="budget")
+        project_services.update_project(project, actor=None, stage="budget")
     assert "stage" in exc.value.message_dict
     with pytest.raises(ValidationError) as exc:
-        services.update_project(project, actor=None, contract_amount=Decimal("1000"))
+        project_services.update_project(project, actor=None, contract_amount=Decimal("1000"))
     assert "contract_amount" in exc.value.message_dict
 
 
 def test_a_lease_ending_before_it_starts_is_refused(village):
     asset = Asset.objects.filter(village=village, kind="building").first()
     with pytest.raises(ValidationError, match="end after"):
-        services.create_lease(
+        lease_services.create_lease(
             actor=None,
             asset=asset,
             tenant_name="张三",

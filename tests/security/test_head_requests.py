@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from registry.models import Project
+from projects.models import Project
 
 pytestmark = pytest.mark.django_db
 

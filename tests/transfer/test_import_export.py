@@ -25,7 +25,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from gis.chinacoords import wgs84_to_gcj02
-from registry.models import AdminUnit, Asset, Event, Project
+from projects.models import Project
+from registry.models import AdminUnit, Asset
+from trail.models import Event
 from transfer import exporters, importers
 from transfer import services as transfer_services
 from transfer.models import ImportJob

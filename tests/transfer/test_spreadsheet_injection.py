@@ -18,10 +18,17 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from gis import spreadsheets
-from registry import auctions, procedure, services
-from registry.models import AdminUnit, Asset, Cooperative, Lease, Site, Stage
-from tests.registry.walk import DAYS, new_project, walk_to
+from leasing import auctions
+from leasing import services as lease_services
+from leasing.models import Lease
+from projects import procedure
+from projects.models import Stage
+from registry import services
+from registry.models import AdminUnit, Asset, Cooperative
+from tests.projects.walk import DAYS, new_project, walk_to
 from transfer import exporters
+from visits import services as visit_services
+from visits.models import Site
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +87,7 @@ def hostile(db):
     ]
     leased, auctioned = assets[: len(assets) // 2], assets[len(assets) // 2 :]
     for asset, payload in zip(leased, PAYLOADS, strict=False):
-        services.create_lease(
+        lease_services.create_lease(
             actor=None,
             asset=asset,
             tenant_name=payload,
@@ -120,7 +127,7 @@ def hostile(db):
             auctions.publish_result(auction, actor=None)
     for payload in PAYLOADS:
         new_project(name=payload, description=payload)
-        services.create_site(
+        visit_services.create_site(
             actor=None,
             kind=Site.Kind.CULTURE_SITE,
             name=payload,

@@ -1,0 +1,20 @@
+"""The one FilterSet of auctions, shared by the public list page and the API."""
+
+import django_filters
+
+from leasing.models.auctions import Auction
+
+
+class AuctionFilterSet(django_filters.FilterSet):
+    township = django_filters.CharFilter(
+        field_name="asset__village__parent__code", label="township division code"
+    )
+    village = django_filters.CharFilter(
+        field_name="asset__village__code", label="village division code"
+    )
+    asset = django_filters.NumberFilter(field_name="asset_id", label="asset id")
+    q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label="title")
+
+    class Meta:
+        model = Auction
+        fields = ["status", "township", "village", "asset", "q"]

@@ -1,0 +1,168 @@
+"""Public pages of the record. Thin: selectors read, templates render."""
+
+import re
+
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from gis.maps import record_map
+from gis.navigation import navigation_links
+from leasing import selectors as auction_selectors
+from leasing import selectors as lease_selectors
+from portal import selectors as portal_selectors
+from projects import selectors as procedure_selectors
+from projects import selectors as project_selectors
+from projects.models import Project, Stage
+from registry import selectors
+from registry.http import HtmxHttpRequest
+from registry.models import AdminUnit, Asset
+from trail import selectors as trail_selectors
+from trail.presenters import event_views
+from visits import selectors as visit_selectors
+from visits.models import Site
+
+ASSETS_PER_PAGE = 30
+DIVISION_CODE = re.compile(r"[0-9]{6}(?:[0-9]{3}){0,2}")
+POINT_PADDING = 0.0015  # degrees around a single point or building, about 150 m
+
+
+def _map_labels() -> dict[str, str]:
+    return {
+        "units": _("Boundaries"),
+        "assets": _("Collective assets"),
+        "projects": _("Small projects"),
+        "sites": _("Education and culture sites"),
+    }
+
+
+def _bounds(geom) -> tuple[float, float, float, float] | None:
+    if geom is None:
+        return None
+    min_x, min_y, max_x, max_y = geom.extent
+    pad = POINT_PADDING if (max_x - min_x) < POINT_PADDING else 0
+    return (min_x - pad, min_y - pad, max_x + pad, max_y + pad)
+
+
+def _largest_part(geom):
+    """The mainland of a city with outlying islands (Beiji), so the first view is not mostly sea."""
+    if geom is None or geom.geom_type != "MultiPolygon":
+        return geom
+    return max(geom, key=lambda polygon: polygon.area)
+
+
+def _get_or_404(getter, key):
+    try:
+        return getter(key)
+    except (
+        AdminUnit.DoesNotExist,
+        Asset.DoesNotExist,
+        Project.DoesNotExist,
+        Site.DoesNotExist,
+    ) as exc:
+        raise Http404(_("No such record.")) from exc
+
+
+@require_safe
+def home(request: HtmxHttpRequest) -> HttpResponse:
+    townships = list(portal_selectors.townships())
+    city = AdminUnit.objects.filter(level=AdminUnit.Level.CITY).only("boundary").first()
+    the_map = record_map(
+        units=selectors.unit_features(AdminUnit.objects.filter(level=AdminUnit.Level.TOWNSHIP)),
+        assets=selectors.asset_features(Asset.objects.all()),
+        projects=project_selectors.project_features(Project.objects.all()),
+        bounds=_bounds(_largest_part(city.boundary)) if city else None,
+        labels=_map_labels(),
+    )
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "townships": townships,
+            "totals": portal_selectors.totals(),
+            "map": the_map,
+            "stages": list(Stage),
+        },
+    )
+
+
+@require_safe
+def unit_detail(request: HtmxHttpRequest, code: str) -> HttpResponse:
+    if not DIVISION_CODE.fullmatch(code):
+        raise Http404(_("A division code has 6, 9 or 12 digits."))
+    unit = _get_or_404(selectors.unit_record, code)
+    assets = selectors.assets_in(unit)
+    page = Paginator(assets.order_by("kind", "name"), ASSETS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    context = {"unit": unit, "asset_page": page}
+    if request.htmx:
+        return render(request, "portal/unit_detail.html#asset-rows", context)
+    projects = project_selectors.projects_in(unit)
+    outlines = AdminUnit.objects.filter(Q(pk=unit.pk) | Q(parent=unit))
+    context |= {
+        "children": portal_selectors.child_units(unit),
+        "projects": projects,
+        "map": record_map(
+            units=selectors.unit_features(outlines),
+            assets=selectors.asset_features(assets),
+            projects=project_selectors.project_features(projects),
+            bounds=selectors.extent_of_villages(unit),
+            labels=_map_labels(),
+        ),
+    }
+    return render(request, "portal/unit_detail.html", context)
+
+
+def record_context(record: Asset | Project | Site) -> dict:
+    """What a public record page shows of an asset or a project, whichever URL reached it."""
+    model = type(record)
+    features = {
+        Asset: ("assets", selectors.asset_features, "geometry"),
+        Project: ("projects", project_selectors.project_features, "location"),
+        Site: ("sites", visit_selectors.site_features, "location"),
+    }
+    layer, to_features, geometry = features[model]
+    unit_id = record.unit_id if model is Site else record.village_id
+    context = {
+        "record": record,
+        model._meta.model_name: record,
+        "events": event_views(trail_selectors.event_history(record), model),
+        "map": record_map(
+            units=selectors.unit_features(AdminUnit.objects.filter(pk=unit_id)),
+            **{layer: to_features(model.objects.filter(pk=record.pk))},
+            bounds=_bounds(getattr(record, geometry)),
+            labels=_map_labels(),
+            zoom=16,
+        ),
+    }
+    if model is Asset:
+        context["lease"] = lease_selectors.current_lease(record)
+        context["leasing"] = auction_selectors.asset_leasing(record)
+    if model is Project:
+        context |= procedure_selectors.procedure_records(record)
+    if model is Site:
+        context["routes"] = visit_selectors.routes_through(record)
+        context["navigation"] = navigation_links(record.location.x, record.location.y, record.name)
+    return context
+
+
+@require_safe
+def asset_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    asset = _get_or_404(selectors.asset_record, pk)
+    return render(request, "portal/asset_detail.html", record_context(asset))
+
+
+@require_safe
+def site_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    site = _get_or_404(visit_selectors.site_record, pk)
+    return render(request, "portal/site_detail.html", record_context(site))
+
+
+@require_safe
+def project_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    project = _get_or_404(project_selectors.project_record, pk)
+    return render(request, "portal/project_detail.html", record_context(project))

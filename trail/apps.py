@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TrailConfig(AppConfig):
+    name = "trail"
+    verbose_name = _("Public log")
+    default_auto_field = "django.db.models.BigAutoField"

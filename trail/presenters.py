@@ -1,0 +1,107 @@
+"""Turn public log rows into lines a villager can read: field names, choice labels, money."""
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Model
+from django.utils.timezone import is_aware, localtime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from trail.models import Event
+
+ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})")
+GEOMETRY_PREFIXES = ("POINT", "MULTIPOLYGON", "POLYGON", "LINESTRING")
+EXTRA_LABELS = {
+    "tenant_public_name": gettext_lazy("tenant"),
+    "bidder_public_name": gettext_lazy("bidder"),
+    "subtenant_public_name": gettext_lazy("subtenant"),
+    "stops": gettext_lazy("stops"),
+    "public_summary": gettext_lazy("summary"),
+    "checklist": gettext_lazy("checklist"),
+    "checks": gettext_lazy("checks answered"),
+    "failed": gettext_lazy("checks failed"),
+    "inspected_on": gettext_lazy("inspected on"),
+    "purpose": gettext_lazy("photo of"),
+    "caption": gettext_lazy("caption"),
+    "sha256": gettext_lazy("SHA-256"),
+    "note": gettext_lazy("note"),
+    "check": gettext_lazy("check"),
+    "evidence": gettext_lazy("how it was put right"),
+    "code": gettext_lazy("electronic ID"),
+}
+# Events logged on a subject about one of its child records (a project's deliberation): the
+# child's model names the fields. Apps register theirs (`register_action_model`) when ready.
+ACTION_MODELS: dict[str, type[Model]] = {}
+
+
+def register_action_model(action: str, model: type[Model]) -> None:
+    """Read the changes of events with `action` by the field names of `model`."""
+    ACTION_MODELS[action] = model
+
+
+@dataclass
+class ChangeLine:
+    label: str
+    old: str | None
+    new: str
+
+
+@dataclass
+class EventView:
+    event: Event
+    lines: list[ChangeLine]
+    restricted_changed: bool
+
+
+def _label(model: type[Model], name: str) -> str:
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return str(EXTRA_LABELS.get(name, name))
+
+
+def _value(model: type[Model], name: str, value: object) -> str:
+    if value in (None, "", []):
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list):
+        return " → ".join(str(v) for v in value)
+    if isinstance(value, str) and value.startswith(GEOMETRY_PREFIXES):
+        return _("position on the map")
+    if isinstance(value, str) and ISO_DATETIME.fullmatch(value):
+        moment = dt.datetime.fromisoformat(value)
+        return localtime(moment).strftime("%Y-%m-%d %H:%M") if is_aware(moment) else value
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return str(value)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)
+
+
+def event_view(event: Event, model: type[Model]) -> EventView:
+    model = ACTION_MODELS.get(event.action, model)
+    lines = []
+    for name, change in event.changes.items():
+        if name.startswith("_"):
+            continue
+        if event.action == Event.Action.CREATE or not isinstance(change, dict):
+            lines.append(ChangeLine(_label(model, name), None, _value(model, name, change)))
+        else:
+            lines.append(
+                ChangeLine(
+                    _label(model, name),
+                    _value(model, name, change.get("from")),
+                    _value(model, name, change.get("to")),
+                )
+            )
+    return EventView(event, lines, bool(event.changes.get("_restricted_fields_changed")))
+
+
+def event_views(events, model: type[Model]) -> list[EventView]:
+    return [event_view(e, model) for e in events]

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class VisitsConfig(AppConfig):
+    name = "visits"
+    verbose_name = _("Education bases and culture sites")
+    default_auto_field = "django.db.models.BigAutoField"
