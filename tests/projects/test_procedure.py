@@ -1,4 +1,4 @@
-"""The enforced small-project procedure (registry/procedure.py, issue 7).
+"""The enforced small-project procedure (projects/procedure.py, issue 7).
 
 Every stage transition allowed and refused, the records each stage needs, the rules on dates,
 money, deliberations, disclosures and documents, who may run the procedure, and the field
