@@ -6,11 +6,13 @@ import re
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import User
 
-NOT_DIGITS = re.compile(r"\D")
+from registry.text import fold
+
+NOT_DIGITS = re.compile(r"[^0-9]")  # ASCII: \D would keep full-width digits
 
 
 def normalise_phone(text: str) -> str:
-    digits = NOT_DIGITS.sub("", text or "")
+    digits = NOT_DIGITS.sub("", fold(text or ""))
     return digits[2:] if digits.startswith("86") and len(digits) == 13 else digits
 
 

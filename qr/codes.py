@@ -13,12 +13,14 @@ changes it by (wᵢ − wᵢ₊₁)(vᵢ − vᵢ₊₁) = ±δ ≢ 0: both are 
 import re
 from dataclasses import dataclass
 
+from registry.text import fold
+
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTWXYZ"
 BASE = len(ALPHABET)
 VALUES = {ch: i for i, ch in enumerate(ALPHABET)}
 LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
 PREFIXES = {"building": "B", "parcel": "D", "facility": "F", "project": "P", "site": "S"}
-PATTERN = re.compile(r"^([BDFPS])(\d{6})(\d{4})([0-9A-Z])$")
+PATTERN = re.compile(r"^([BDFPS])([0-9]{6})([0-9]{4})([0-9A-Z])$")  # ASCII digits only
 MAX_SERIAL = 9999
 
 assert BASE == 31
@@ -66,8 +68,17 @@ def format_code(prefix: str, place: str, serial: int) -> str:
     return f"{prefix}-{place}-{serial:04d}-{check_character(body)}"
 
 
+URL_PATH = re.compile(r"/e/([^/?#]+)")
+
+
 def compact(text: str) -> str:
-    """Upper-case, drop spaces and dashes, and read look-alike letters as digits."""
+    """What a person typed or pasted, as a bare code: full-width and other typed forms folded
+    (`registry.text.fold`), a whole pasted plaque URL reduced to its code, upper-cased, spaces
+    and dashes dropped, and look-alike letters read as digits."""
+    text = fold(text)
+    in_url = URL_PATH.search(text)
+    if in_url:
+        text = in_url.group(1)
     return re.sub(r"[\s\-_.·]", "", text.upper()).translate(LOOKALIKES)
 
 
