@@ -3,6 +3,7 @@
 import django_filters
 
 from leasing.models.auctions import Auction
+from registry.filtersets import IdFilter
 
 
 class AuctionFilterSet(django_filters.FilterSet):
@@ -12,7 +13,7 @@ class AuctionFilterSet(django_filters.FilterSet):
     village = django_filters.CharFilter(
         field_name="asset__village__code", label="village division code"
     )
-    asset = django_filters.NumberFilter(field_name="asset_id", label="asset id")
+    asset = IdFilter(field_name="asset_id", label="asset id")
     q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label="title")
 
     class Meta:

@@ -12,13 +12,18 @@ from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from projects import procedure
 from projects import services as project_services
 from projects.filtersets import ProjectFilterSet
 from projects.models import Deliberation, Disclosure, Project, ProjectDocument, Stage
-from registry.api import BBOX_PARAMETER, ScopedFieldsMixin, VillageField, WritableLayerViewSet
+from registry.api import (
+    BBOX_PARAMETER,
+    FeatureSerializer,
+    ScopedFieldsMixin,
+    VillageField,
+    WritableLayerViewSet,
+)
 from registry.api_support import Pagination, ReadOrMayWrite, given
 from registry.privacy import scrub, scrub_all
 from registry.roles import Task
@@ -338,7 +343,7 @@ def register(router) -> None:
 
 
 # The projects layer of the record's API (/api/projects/).
-class ProjectSerializer(ScopedFieldsMixin, GeoFeatureModelSerializer):
+class ProjectSerializer(ScopedFieldsMixin, FeatureSerializer):
     village = VillageField()
 
     class Meta:

@@ -14,14 +14,13 @@ from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import ParseError
-from rest_framework_gis.filters import InBBoxFilter
 from rest_framework_gis.pagination import GeoJsonPagination
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from gis.geojson import features_json, supports_sql_geojson
 from gis.http import conditional, make_etag
 from registry import services
-from registry.api_support import ReadOrMayWrite
+from registry.api_support import CheckedBBoxFilter, ReadOrMayWrite
 from registry.filtersets import AssetFilterSet, UnitFilterSet
 from registry.models import AdminUnit, Asset, Cooperative
 from registry.privacy import Scrubbed, is_free_text, scrub
@@ -68,7 +67,29 @@ class ScopedFieldsMixin:
         return data
 
 
-class AssetSerializer(ScopedFieldsMixin, GeoFeatureModelSerializer):
+class FeatureSerializer(GeoFeatureModelSerializer):
+    """A GeoJSON Feature in and out. Input that is not the shape it claims (a body that is no
+    object, `properties` that is no object, `geometry` that is neither an object nor null) is a
+    400 naming the member, before DRF-GIS reads it (it would fail with a TypeError, a 500)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise serializers.ValidationError(
+                {"non_field_errors": ["The body is a GeoJSON Feature: a JSON object."]}
+            )
+        if "properties" in data and not isinstance(data["properties"], dict):
+            raise serializers.ValidationError(
+                {"properties": ["A Feature's properties are a JSON object."]}
+            )
+        geometry = data.get("geometry")
+        if geometry is not None and not isinstance(geometry, dict):
+            raise serializers.ValidationError(
+                {"geometry": ["A Feature's geometry is a GeoJSON geometry object or null."]}
+            )
+        return super().to_internal_value(data)
+
+
+class AssetSerializer(ScopedFieldsMixin, FeatureSerializer):
     village = VillageField()
     owner = serializers.PrimaryKeyRelatedField(queryset=Cooperative.objects.all())
 
@@ -80,7 +101,7 @@ class AssetSerializer(ScopedFieldsMixin, GeoFeatureModelSerializer):
         read_only_fields = ("area_m2",)
 
 
-class UnitSerializer(GeoFeatureModelSerializer):
+class UnitSerializer(FeatureSerializer):
     parent = VillageField(read_only=True)
 
     class Meta:
@@ -89,13 +110,16 @@ class UnitSerializer(GeoFeatureModelSerializer):
         fields = ("id", "name", "level", "code", "parent", "boundary")
 
 
+MAX_PAGE = 1_000_000  # beyond every layer's last page; keeps OFFSET within a bigint
+
+
 class LayerViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """A public map layer: GeoJSON, bbox filter, pagination, ETag."""
 
     permission_classes = [ReadOrMayWrite]
     write_tasks = (Task.EDIT_RECORD,)
     pagination_class = Pagination
-    filter_backends = [InBBoxFilter, *viewsets.GenericViewSet.filter_backends]
+    filter_backends = [CheckedBBoxFilter, *viewsets.GenericViewSet.filter_backends]
     bbox_filter_include_overlapping = True
     # Output name -> field path, for the database-built GeoJSON of anonymous requests.
     sql_properties: dict[str, str] = {}
@@ -121,6 +145,8 @@ class LayerViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Retrie
             raise ParseError("page and page_size must be whole numbers.") from exc
         if page < 1 or size < 1:
             raise ParseError("page and page_size start at 1.")
+        if page > MAX_PAGE:
+            raise ParseError(f"page runs up to {MAX_PAGE}.")
         size = min(size, paginator.max_page_size)
         return (page - 1) * size, size
 

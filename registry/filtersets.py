@@ -1,6 +1,7 @@
 """One FilterSet per model, shared by list pages and the API (as NetBox does)."""
 
 import django_filters
+from django import forms
 
 from registry.models import AdminUnit, Asset
 
@@ -27,3 +28,19 @@ class UnitFilterSet(django_filters.FilterSet):
     class Meta:
         model = AdminUnit
         fields = ["level", "code", "parent"]
+
+
+BIGINT_MAX = 2**63 - 1
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A record's id: a whole number from 1 to 2⁶³−1 (the largest bigint), else a 400 naming
+    the parameter. A decimal field would pass `99999999999999999999` on to SQLite, which
+    cannot hold it (OverflowError)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", BIGINT_MAX)
+        super().__init__(*args, **kwargs)

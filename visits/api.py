@@ -2,15 +2,20 @@
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
-from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from registry.api import BBOX_PARAMETER, LayerViewSet, VillageField, WritableLayerViewSet
+from registry.api import (
+    BBOX_PARAMETER,
+    FeatureSerializer,
+    LayerViewSet,
+    VillageField,
+    WritableLayerViewSet,
+)
 from visits import services as visit_services
 from visits.filtersets import RouteFilterSet, SiteLayerFilterSet
 from visits.models import Route, Site
 
 
-class SiteSerializer(GeoFeatureModelSerializer):
+class SiteSerializer(FeatureSerializer):
     unit = VillageField()
 
     class Meta:
@@ -19,7 +24,7 @@ class SiteSerializer(GeoFeatureModelSerializer):
         fields = ("id", *Site.PUBLIC_FIELDS)
 
 
-class RouteSerializer(GeoFeatureModelSerializer):
+class RouteSerializer(FeatureSerializer):
     unit = VillageField(read_only=True)
     stops = serializers.SerializerMethodField()
 
