@@ -42,6 +42,9 @@ PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rst
 BASEMAP = os.environ.get("BASEMAP", "none")
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "qinglian-demo")
 FIELD_GEOFENCE_M = float(os.environ.get("FIELD_GEOFENCE_M", "200"))  # photos farther are flagged
+# Where a phone's position can plausibly be (min lon, min lat, max lon, max lat; China's extent):
+# a photo or form position outside it, such as (0, 0), is no position at all.
+FIELD_PLAUSIBLE_EXTENT = (73.0, 3.0, 136.0, 54.0)
 FOLLOW_UP_DAYS = 14  # a failed check is due for rectification after this many days
 # Lease rules: the longest term by asset kind, and how far below its valuation a rent may fall
 # before it is flagged as a possible favour rent (人情租).
@@ -148,6 +151,17 @@ DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", DEF
 if DATABASES["default"]["ENGINE"].endswith("spatialite"):
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     SPATIALITE_LIBRARY_PATH = os.environ.get("SPATIALITE_LIBRARY_PATH", "mod_spatialite")
+    # Several phones syncing at once: readers never wait for the writer (WAL), a writer waits
+    # its turn for up to 20 s instead of failing with "database is locked", and a transaction
+    # takes the write lock when it begins (IMMEDIATE), so it never fails to upgrade a read lock
+    # half-way (which no wait can fix).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        }
+    )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

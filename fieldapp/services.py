@@ -4,6 +4,7 @@ a replay returns what the first call stored, so a flaky connection never doubles
 import contextlib
 import contextvars
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
@@ -14,7 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,6 +43,29 @@ from trail.models import Event
 YES = {"yes", "y", "true", "1", "是"}
 NO = {"no", "n", "false", "0", "否"}
 NOT_APPLICABLE = {"na", "n/a", "不适用"}
+
+
+def once_per_submission(model: type[models.Model]):
+    """Make a service that stores one `model` row per phone submission (`client_uuid`) answer a
+    replay with the first row, `(row, False)`, even when the replay arrives at the same moment
+    as the first: the unique constraint lets one insert win and the losers read its row,
+    instead of failing with an IntegrityError (a 500 the phone would retry for nothing)."""
+
+    def decorate(service):
+        @functools.wraps(service)
+        def run(*args, client_uuid: uuid.UUID, **kwargs):
+            try:
+                with transaction.atomic():
+                    return service(*args, client_uuid=client_uuid, **kwargs)
+            except IntegrityError:
+                first = model.objects.filter(client_uuid=client_uuid).first()
+                if first is None:
+                    raise
+                return first, False
+
+        return run
+
+    return decorate
 
 
 def _subject_fields(subject: models.Model) -> dict:
@@ -95,6 +119,7 @@ def _answer(item: ChecklistItem, raw: object) -> Answer | None:
     return answer
 
 
+@once_per_submission(Inspection)
 @transaction.atomic
 def record_inspection(
     subject: models.Model,
@@ -220,6 +245,7 @@ def track_new_files():
         _NEW_FILES.reset(token)
 
 
+@once_per_submission(Photo)
 @transaction.atomic
 def add_photo(
     subject: models.Model,
@@ -281,6 +307,7 @@ def add_photo(
     return photo, True
 
 
+@once_per_submission(ProgressReport)
 @transaction.atomic
 def report_progress(
     project: Project,
@@ -335,6 +362,7 @@ def report_progress(
     return report, True
 
 
+@once_per_submission(SupervisorNote)
 @transaction.atomic
 def write_note(
     subject: models.Model, *, actor: User, text: str, public: bool, client_uuid: uuid.UUID
