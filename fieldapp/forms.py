@@ -8,6 +8,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.gis.geos import Point
 from django.utils.translation import gettext_lazy as _
 
+from fieldapp import photos
 from fieldapp.models import ChecklistItem
 from projects.models import Stage
 
@@ -93,7 +94,7 @@ class InspectionForm(SubmissionForm):
 
     def location(self) -> Point | None:
         lon, lat = self.cleaned_data.get("lon"), self.cleaned_data.get("lat")
-        return None if lon is None or lat is None else Point(lon, lat, srid=4326)
+        return Point(lon, lat, srid=4326) if photos.plausible(lon, lat) else None
 
     def rows(self) -> list[dict]:
         """Items with the value typed last time, so a refused form comes back as it was."""

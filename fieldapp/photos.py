@@ -10,9 +10,11 @@ a file can carry anything in its comments, XMP, IPTC, maker notes or PNG text ch
 import datetime as dt
 import hashlib
 import io
+import math
 import warnings
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,13 +45,26 @@ class Prepared:
     lat: float | None
 
 
-def _degrees(values, ref: str) -> float | None:
+def _degrees(values, ref: object) -> float | None:
     try:
         d, m, s = (float(v) for v in values)
     except (TypeError, ValueError, ZeroDivisionError):
         return None
+    if not all(math.isfinite(v) for v in (d, m, s)):
+        return None
     value = d + m / 60 + s / 3600
-    return -value if ref in ("S", "W") else value
+    ref = ref.decode("ascii", "replace") if isinstance(ref, bytes) else str(ref)
+    return -value if ref.strip("\x00 ").upper() in ("S", "W") else value  # refs come as s, w too
+
+
+def plausible(lon: float | None, lat: float | None) -> bool:
+    """A position the deployment can have been photographed at: inside
+    `settings.FIELD_PLAUSIBLE_EXTENT` (China's, by default). (0°, 0°), which Android photo
+    pickers write as GPS tags of zeros, and any other position outside it is no position."""
+    if lon is None or lat is None:
+        return False
+    min_lon, min_lat, max_lon, max_lat = settings.FIELD_PLAUSIBLE_EXTENT
+    return min_lon <= lon <= max_lon and min_lat <= lat <= max_lat
 
 
 def _gps(exif) -> tuple[float | None, float | None]:
@@ -58,9 +73,7 @@ def _gps(exif) -> tuple[float | None, float | None]:
         return None, None
     lat = _degrees(gps[2], gps.get(1, "N"))
     lon = _degrees(gps[4], gps.get(3, "E"))
-    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return None, None
-    return lon, lat
+    return (lon, lat) if plausible(lon, lat) else (None, None)
 
 
 def _taken_at(exif) -> dt.datetime | None:

@@ -1,4 +1,4 @@
-/* Field forms: photos shrunk before upload, one submission per tap, the phone's position put
+/* Field forms: photos shrunk before upload (keeping the camera's EXIF time and GPS), one submission per tap, the phone's position put
  * into forms that ask for it (form[data-locate]), and progress sliders that fill their number.
  *
  * A static file rather than an inline script: the Content-Security-Policy runs only scripts
@@ -7,6 +7,55 @@
 (function () {
   "use strict";
   var MAX = 1600;
+  var ORIENTATION = 0x0112;
+
+  // The EXIF segment (APP1 "Exif\0\0") of a JPEG's bytes, or null. The camera's time and GPS
+  // are in it; a canvas drops it, so the shrunk copy carries this one instead.
+  function exifSegment(bytes) {
+    if (bytes[0] !== 0xFF || bytes[1] !== 0xD8) return null;
+    var offset = 2;
+    while (offset + 10 <= bytes.length && bytes[offset] === 0xFF) {
+      var marker = bytes[offset + 1];
+      var length = (bytes[offset + 2] << 8) | bytes[offset + 3];
+      if (marker === 0xDA || marker === 0xD9 || length < 2) return null;
+      if (marker === 0xE1 && bytes[offset + 4] === 0x45 && bytes[offset + 5] === 0x78 &&
+          bytes[offset + 6] === 0x69 && bytes[offset + 7] === 0x66 && bytes[offset + 8] === 0 &&
+          bytes[offset + 9] === 0) {
+        var segment = bytes.slice(offset, offset + 2 + length);
+        uprightOrientation(segment);
+        return segment;
+      }
+      offset += 2 + length;
+    }
+    return null;
+  }
+
+  // The browser drew the pixels upright already: the copy's Orientation tag must say so (1),
+  // or a viewer would turn them a second time.
+  function uprightOrientation(segment) {
+    var tiff = 10;
+    if (segment.length < tiff + 8) return;
+    var view = new DataView(segment.buffer, segment.byteOffset, segment.byteLength);
+    var little = view.getUint16(tiff) === 0x4949;
+    var ifd = tiff + view.getUint32(tiff + 4, little);
+    if (ifd + 2 > segment.length) return;
+    var count = view.getUint16(ifd, little);
+    for (var i = 0; i < count; i++) {
+      var entry = ifd + 2 + i * 12;
+      if (entry + 12 > segment.length) return;
+      if (view.getUint16(entry, little) === ORIENTATION) { view.setUint16(entry + 8, 1, little); return; }
+    }
+  }
+
+  // The canvas's JPEG with the original's EXIF segment right after its start-of-image marker.
+  function withExif(blob, segment) {
+    if (!segment) return Promise.resolve(blob);
+    return blob.arrayBuffer().then(function (buffer) {
+      var shrunk = new Uint8Array(buffer);
+      return new Blob([shrunk.slice(0, 2), segment, shrunk.slice(2)], {type: "image/jpeg"});
+    });
+  }
+
   function shrink(input) {
     if (!window.DataTransfer || !HTMLCanvasElement.prototype.toBlob) return;
     var files = Array.prototype.slice.call(input.files);
@@ -25,10 +74,16 @@
           canvas.width = Math.round(img.width * scale);
           canvas.height = Math.round(img.height * scale);
           canvas.getContext("2d").drawImage(img, 0, 0, canvas.width, canvas.height);
+          var exif = file.type === "image/jpeg"
+            ? file.slice(0, 131072).arrayBuffer().then(function (head) { return exifSegment(new Uint8Array(head)); })
+            : Promise.resolve(null);
           canvas.toBlob(function (blob) {
-            if (!blob || blob.size >= file.size) { resolve(file); return; }
-            var name = file.name.replace(/\.[^.]*$/, "") + ".jpg";
-            resolve(new File([blob], name, {type: "image/jpeg", lastModified: file.lastModified}));
+            if (!blob) { resolve(file); return; }
+            exif.then(function (segment) { return withExif(blob, segment); }).then(function (smaller) {
+              if (smaller.size >= file.size) { resolve(file); return; }
+              var name = file.name.replace(/\.[^.]*$/, "") + ".jpg";
+              resolve(new File([smaller], name, {type: "image/jpeg", lastModified: file.lastModified}));
+            }, function () { resolve(file); });
           }, "image/jpeg", 0.8);
         };
         img.onerror = function () { URL.revokeObjectURL(url); resolve(file); };

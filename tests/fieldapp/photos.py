@@ -5,13 +5,20 @@ import io
 from PIL import Image
 
 
-def jpeg(lon: float | None = None, lat: float | None = None, size=(800, 600)) -> bytes:
+def jpeg(
+    lon: float | None = None,
+    lat: float | None = None,
+    size=(800, 600),
+    refs: tuple[str, str] = ("N", "E"),
+) -> bytes:
+    """A JPEG with EXIF: camera make, time taken and, given lon and lat, GPS (`refs` are the
+    latitude and longitude references as the camera wrote them)."""
     image = Image.new("RGB", size, (180, 120, 60))
     exif = image.getexif()
     exif[0x010F] = "TestPhone"  # camera make: must not reach the public copy
     if lon is not None:
         gps = exif.get_ifd(0x8825)
-        gps.update({1: "N", 2: _dms(lat), 3: "E", 4: _dms(lon)})
+        gps.update({1: refs[0], 2: _dms(abs(lat)), 3: refs[1], 4: _dms(abs(lon))})
     exif.get_ifd(0x8769)[0x9003] = "2026:11:20 10:00:00"
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", exif=exif)
