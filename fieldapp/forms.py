@@ -51,6 +51,9 @@ class SubmissionForm(forms.Form):
     so a double tap or a replay from the outbox stores once."""
 
     client_uuid = forms.UUIDField(widget=forms.HiddenInput)
+    # When the work was done, by the phone's clock (static/fieldapp/forms.js fills it at the
+    # tap, before an offline phone queues the form): ISO 8601 with its offset.
+    made_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("client_uuid", uuid.uuid4())

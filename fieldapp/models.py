@@ -95,7 +95,25 @@ class ChecklistItem(models.Model):
         return self.text
 
 
-class Inspection(SubjectMixin, TimeStampedModel):
+class PhoneTimed(models.Model):
+    """When a field record was made on the phone, beside `created`, when the server received
+    it (an offline phone sends its work later). `clock_note` says why the phone's clock is
+    doubted (ahead of the server, or behind the photo's own EXIF time); empty when it is not."""
+
+    made_at = models.DateTimeField(_("made on the phone at"), null=True, blank=True)
+    clock_note = models.CharField(_("phone clock doubted"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def when(self):
+        """The time the record shows: when it was made, unless the phone's clock is doubted
+        or unknown; then when it was received."""
+        return self.made_at if self.made_at and not self.clock_note else self.created
+
+
+class Inspection(SubjectMixin, PhoneTimed, TimeStampedModel):
     client_uuid = models.UUIDField(_("submission id"), unique=True)
     checklist = models.ForeignKey(Checklist, on_delete=models.PROTECT, related_name="+")
     inspector = models.ForeignKey(
@@ -117,6 +135,12 @@ class Inspection(SubjectMixin, TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.checklist} {self.inspected_at:%Y-%m-%d}"
+
+    @property
+    def when(self):
+        """When it was inspected: the phone's time if trusted, else the receipt's (the service
+        sets `inspected_at` so)."""
+        return self.inspected_at
 
 
 class Answer(models.Model):
@@ -169,7 +193,7 @@ class FollowUp(SubjectMixin, TimeStampedModel):
         return str(self.item)
 
 
-class Photo(SubjectMixin, TimeStampedModel):
+class Photo(SubjectMixin, PhoneTimed, TimeStampedModel):
     """A photo from the field. The original (with the phone's EXIF: position, device) is kept
     under PRIVATE_MEDIA_ROOT, never served; the public copy and thumbnail are pixels only."""
 
@@ -212,7 +236,7 @@ class Photo(SubjectMixin, TimeStampedModel):
         return f"{self.get_purpose_display()} {self.created:%Y-%m-%d}"
 
 
-class SupervisorNote(SubjectMixin, TimeStampedModel):
+class SupervisorNote(SubjectMixin, PhoneTimed, TimeStampedModel):
     client_uuid = models.UUIDField(_("submission id"), unique=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField(_("note"))
@@ -227,7 +251,7 @@ class SupervisorNote(SubjectMixin, TimeStampedModel):
         return self.text[:40]
 
 
-class ProgressReport(SubjectMixin, TimeStampedModel):
+class ProgressReport(SubjectMixin, PhoneTimed, TimeStampedModel):
     """A project's progress and stage as reported from the site."""
 
     client_uuid = models.UUIDField(_("submission id"), unique=True)

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import io
 import math
+import re
 import warnings
 from dataclasses import dataclass
 
@@ -30,6 +31,8 @@ THUMB_SIDE = 320
 FORMATS = {"JPEG", "PNG", "HEIF", "WEBP", "MPO"}
 GPS_IFD, EXIF_IFD = 0x8825, 0x8769
 DATETIME_ORIGINAL = 0x9003
+OFFSET_TIME, OFFSET_TIME_ORIGINAL = 0x9010, 0x9011
+UTC_OFFSET = re.compile(r"(?P<sign>[+-])(?P<hours>[0-9]{2}):(?P<minutes>[0-9]{2})")
 
 
 @dataclass
@@ -77,12 +80,23 @@ def _gps(exif) -> tuple[float | None, float | None]:
 
 
 def _taken_at(exif) -> dt.datetime | None:
-    text = exif.get_ifd(EXIF_IFD).get(DATETIME_ORIGINAL) or exif.get(0x0132)
+    """When the camera took the photo. EXIF writes local time without a zone; the offset the
+    camera wrote beside it (OffsetTimeOriginal, else OffsetTime) wins, else the deployment's
+    time zone (settings.TIME_ZONE) is assumed."""
+    exif_ifd = exif.get_ifd(EXIF_IFD)
+    text = exif_ifd.get(DATETIME_ORIGINAL) or exif.get(0x0132)
     try:
         naive = dt.datetime.strptime(str(text).strip("\x00 "), "%Y:%m:%d %H:%M:%S")
     except (TypeError, ValueError):
         return None
-    return timezone.make_aware(naive)  # phones write local time without a zone
+    offset = str(exif_ifd.get(OFFSET_TIME_ORIGINAL) or exif_ifd.get(OFFSET_TIME) or "")
+    match = UTC_OFFSET.fullmatch(offset.strip("\x00 "))
+    if match:
+        sign = -1 if match["sign"] == "-" else 1
+        delta = dt.timedelta(hours=int(match["hours"]), minutes=int(match["minutes"]))
+        if delta <= dt.timedelta(hours=14):
+            return naive.replace(tzinfo=dt.timezone(sign * delta))
+    return timezone.make_aware(naive)
 
 
 def _srgb(image: Image.Image) -> Image.Image:

@@ -192,14 +192,24 @@ def public_field_record(subject: Model) -> dict | None:
     }
     photos = list(
         Photo.objects.filter(**of_subject, public=True)
-        .only("thumbnail", "public_image", "caption", "created", "taken_at", "width", "height")
+        .only(
+            "thumbnail",
+            "public_image",
+            "caption",
+            "created",
+            "made_at",
+            "clock_note",
+            "taken_at",
+            "width",
+            "height",
+        )
         .order_by("-created")[:PUBLIC_PHOTOS]
     )
     notes = list(SupervisorNote.objects.filter(**of_subject, public=True).order_by("-created"))
     inspections = list(
         Inspection.objects.filter(**of_subject)
         .select_related("checklist")
-        .only("inspected_at", "failed_count", "checklist__name")
+        .only("inspected_at", "created", "made_at", "clock_note", "failed_count", "checklist__name")
         .annotate(
             passed_count=Count(
                 "answers", filter=Q(answers__failed=False, answers__not_applicable=False)

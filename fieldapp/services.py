@@ -68,6 +68,32 @@ def once_per_submission(model: type[models.Model]):
     return decorate
 
 
+CLOCK_AHEAD = dt.timedelta(minutes=5)  # a phone clock this far ahead of the server is doubted
+CLOCK_BEHIND_PHOTO = dt.timedelta(days=1)  # ... and one this far behind the photo's own time
+
+
+def phone_clock(
+    made_at: dt.datetime | None, *, taken_at: dt.datetime | None = None
+) -> tuple[dt.datetime | None, str]:
+    """(made_at, clock_note): when the phone says the work was done, and why that is doubted.
+
+    A phone offline for a day sends its work late, so its own time is what the record shows;
+    but its clock can be wrong. It is doubted (the record shows the server's receipt time and
+    says why) when it is ahead of the server by more than CLOCK_AHEAD, or behind the photo's
+    EXIF time (`taken_at`) by more than CLOCK_BEHIND_PHOTO."""
+    if made_at is None:
+        return None, ""
+    now = timezone.now()
+    if made_at > now + CLOCK_AHEAD:
+        minutes = int((made_at - now).total_seconds() // 60)
+        return made_at, _("The phone's clock was %(minutes)d minutes ahead of the server's.") % {
+            "minutes": minutes
+        }
+    if taken_at is not None and made_at < taken_at - CLOCK_BEHIND_PHOTO:
+        return made_at, _("The phone's clock was more than a day behind the photo's own time.")
+    return made_at, ""
+
+
 def _subject_fields(subject: models.Model) -> dict:
     return {
         "subject_type": ContentType.objects.get_for_model(subject),
@@ -133,6 +159,7 @@ def record_inspection(
     stage_seen: str = "",
     photo_item_ids: frozenset[int] = frozenset(),
     inspected_at: dt.datetime | None = None,
+    made_at: dt.datetime | None = None,
 ) -> tuple[Inspection, bool]:
     """Store an inspection and open a follow-up for every failed check.
 
@@ -162,6 +189,9 @@ def record_inspection(
         errors.append(_("Please answer: %(items)s.") % {"items": "; ".join(missing)})
     if inspected_at is not None and inspected_at > timezone.now():
         errors.append(_("An inspection cannot be dated in the future."))
+    made_at, clock_note = phone_clock(made_at)
+    if inspected_at is None and made_at is not None and not clock_note:
+        inspected_at = made_at
     if errors:
         raise ValidationError(errors)
     conflict = ""
@@ -176,6 +206,8 @@ def record_inspection(
         checklist=checklist,
         inspector=actor,
         inspected_at=inspected_at or timezone.now(),
+        made_at=made_at,
+        clock_note=clock_note,
         location=location,
         note=note,
         failed_count=sum(a.failed for a in prepared),
@@ -258,6 +290,7 @@ def add_photo(
     public: bool = True,
     inspection: Inspection | None = None,
     follow_up: FollowUp | None = None,
+    made_at: dt.datetime | None = None,
 ) -> tuple[Photo, bool]:
     """Store a photo once. Off-site photos are kept and flagged, never dropped."""
     existing = Photo.objects.filter(client_uuid=client_uuid).first()
@@ -271,7 +304,10 @@ def add_photo(
         where = Point(prepared.lon, prepared.lat, srid=4326)
         distance = distance_m(geometry_of(subject), where)
     name = f"{client_uuid}.jpg"
+    made_at, clock_note = phone_clock(made_at, taken_at=prepared.taken_at)
     photo = Photo(
+        made_at=made_at,
+        clock_note=clock_note,
         **_subject_fields(subject),
         client_uuid=client_uuid,
         sha256=prepared.sha256,
@@ -318,6 +354,7 @@ def report_progress(
     stage_seen: str,
     advance_to: str = "",
     evidence: Sequence[Photo] = (),
+    made_at: dt.datetime | None = None,
 ) -> tuple[ProgressReport, bool]:
     """Record progress from the site; a stage moved by someone else meanwhile is a conflict
     shown to the reporter, and the report is kept rather than applied blindly.
@@ -333,9 +370,12 @@ def report_progress(
         raise ValidationError(_("There is no stage “%(stage)s”.") % {"stage": advance_to[:40]})
     if not 0 <= percent <= 100:
         raise ValidationError(_("Progress is a percentage from 0 to 100."))
+    made_at, clock_note = phone_clock(made_at)
     report = ProgressReport(
         **_subject_fields(project),
         client_uuid=client_uuid,
+        made_at=made_at,
+        clock_note=clock_note,
         reporter=actor,
         percent=percent,
         stage_seen=stage_seen,
@@ -365,7 +405,13 @@ def report_progress(
 @once_per_submission(SupervisorNote)
 @transaction.atomic
 def write_note(
-    subject: models.Model, *, actor: User, text: str, public: bool, client_uuid: uuid.UUID
+    subject: models.Model,
+    *,
+    actor: User,
+    text: str,
+    public: bool,
+    client_uuid: uuid.UUID,
+    made_at: dt.datetime | None = None,
 ) -> tuple[SupervisorNote, bool]:
     existing = SupervisorNote.objects.filter(client_uuid=client_uuid).first()
     if existing:
@@ -373,9 +419,12 @@ def write_note(
     ensure_may(actor, Task.RECORD_FIELD_WORK, subject)
     if not text.strip():
         raise ValidationError(_("The note is empty."))
+    made_at, clock_note = phone_clock(made_at)
     note = SupervisorNote.objects.create(
         **_subject_fields(subject),
         client_uuid=client_uuid,
+        made_at=made_at,
+        clock_note=clock_note,
         author=actor,
         text=text.strip(),
         public=public,

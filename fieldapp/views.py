@@ -172,6 +172,7 @@ def inspect(request: HttpRequest, kind: str, pk: int, checklist: int) -> HttpRes
                 checklist=chosen,
                 answers=form.answers(),
                 client_uuid=form.cleaned_data["client_uuid"],
+                made_at=form.cleaned_data.get("made_at"),
                 location=form.location(),
                 note=form.cleaned_data["note"],
                 stage_seen=form.cleaned_data.get("stage_seen", ""),
@@ -183,6 +184,7 @@ def inspect(request: HttpRequest, kind: str, pk: int, checklist: int) -> HttpRes
                 inspection.client_uuid,
                 [upload for _item, upload in uploads],
                 purpose=Photo.Purpose.INSPECTION,
+                made_at=form.cleaned_data.get("made_at"),
                 inspection=inspection,
                 caption=chosen.name,
             )
@@ -228,6 +230,7 @@ def photos(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
                 form.cleaned_data["client_uuid"],
                 form.cleaned_data["photos"],
                 purpose=Photo.Purpose.PROGRESS,
+                made_at=form.cleaned_data.get("made_at"),
                 caption=form.cleaned_data["caption"],
                 public=form.cleaned_data["public"],
             )
@@ -272,12 +275,14 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
                 form.cleaned_data["client_uuid"],
                 form.cleaned_data["photos"],
                 purpose=Photo.Purpose.PROGRESS,
+                made_at=form.cleaned_data.get("made_at"),
                 caption=form.cleaned_data["caption"],
             )
             report, created = services.report_progress(
                 record,
                 actor=request.user,
                 client_uuid=form.cleaned_data["client_uuid"],
+                made_at=form.cleaned_data.get("made_at"),
                 percent=form.cleaned_data["percent"],
                 stage_seen=seen,
                 advance_to=advance_to or "",
@@ -321,6 +326,7 @@ def note(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
                 text=form.cleaned_data["text"],
                 public=form.cleaned_data["public"],
                 client_uuid=form.cleaned_data["client_uuid"],
+                made_at=form.cleaned_data.get("made_at"),
             )
             stored = _add_photos(
                 record,
@@ -328,6 +334,7 @@ def note(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
                 form.cleaned_data["client_uuid"],
                 form.cleaned_data["photos"],
                 purpose=Photo.Purpose.NOTE,
+                made_at=form.cleaned_data.get("made_at"),
                 public=note.public,
                 caption=note.text[:200],
             )
@@ -359,6 +366,7 @@ def close_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
                 form.cleaned_data["client_uuid"],
                 form.cleaned_data["photos"],
                 purpose=Photo.Purpose.EVIDENCE,
+                made_at=form.cleaned_data.get("made_at"),
                 follow_up=follow_up,
                 caption=follow_up.item.text,
             )

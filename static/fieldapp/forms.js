@@ -99,6 +99,12 @@
   document.querySelectorAll('input[type="file"]').forEach(function (input) {
     input.addEventListener("change", function () { shrink(input); });
   });
+  // When the work was done, by this phone's clock: set at the tap, in the capturing phase so it
+  // is in the form before anything else (the offline outbox) reads it. Kept on a retry.
+  document.addEventListener("submit", function (event) {
+    var made = event.target.querySelector && event.target.querySelector('input[name="made_at"]');
+    if (made && !made.value) made.value = new Date().toISOString();
+  }, true);
   document.querySelectorAll("form").forEach(function (form) {
     form.addEventListener("submit", function (event) {
       if (form.querySelector("[data-busy]")) { event.preventDefault(); setTimeout(function () { form.requestSubmit(); }, 300); return; }
