@@ -18,8 +18,10 @@ run: install $(MO)
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py load_demo
 	@echo "Serving Qinglian on http://$(HOST):$(PORT)/  (staff: http://$(HOST):$(PORT)/admin/)"
-	@# The task queue's worker (plaque sheets, imports) runs beside the server and stops with it.
-	$(PY) manage.py qcluster & WORKER=$$!; trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
+	@# The task queue's worker (plaque sheets, imports) runs beside the server, in a process
+	@# group of its own, and stops with it: asked first, then made to (a worker can hang on exit).
+	setsid $(PY) manage.py qcluster & WORKER=$$!; \
+	trap 'kill -TERM -- -$$WORKER 2>/dev/null; sleep 3; kill -KILL -- -$$WORKER 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install-test $(MO)

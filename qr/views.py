@@ -17,6 +17,7 @@ from qr.models import PlaqueJob
 from registry.models import Asset
 from registry.roles import Task
 from registry.scoping import may
+from registry.text import shown
 from visits.models import Site
 
 RECORD_TEMPLATES = {
@@ -31,7 +32,7 @@ def _problem(request: HttpRequest, text: str, exc: Exception) -> HttpResponse:
     """The code form again, saying what is wrong with what was typed (400 or 404)."""
     malformed = isinstance(exc, MalformedCode)
     context = {
-        "typed": text,
+        "typed": shown(text),
         "malformed": malformed,
         "unknown": None if malformed else exc,
     }

@@ -119,7 +119,8 @@ class AssetAdmin(RecordAdmin):
 
     @admin.display(description=_("area (亩)"))
     def area_mu(self, obj):
-        return obj.area_mu
+        # An admin method's None would print as "None"; a point has no area, shown as "-".
+        return self.get_empty_value_display() if obj.area_mu is None else obj.area_mu
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -4,7 +4,7 @@ A Chinese input method in full-width mode types `Ｂ－００１２０１`, an i
 dashes of several kinds (－ — – ‐ ー); a paste may carry zero-width characters. `fold` gives
 the plain form of such input for codes, numbers, dates, amounts and searches: Unicode NFKC
 (full-width letters, digits and punctuation to ASCII, U+3000 to a space), every dash to `-`,
-zero-width characters dropped, surrounding space stripped. It is for values that are
+zero-width and control characters dropped (an invisible NUL from a paste), surrounding space stripped. It is for values that are
 identifiers or numbers, never for free text: NFKC also turns Chinese full-width punctuation
 (，：) into ASCII, which a name or a description must keep.
 
@@ -16,7 +16,7 @@ import re
 import unicodedata
 
 DASHES = re.compile("[\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc\ufe58\ufe63\uff0d\uff70]")
-ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 ASCII_INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
@@ -33,3 +33,10 @@ def fold_number(text: str) -> str:
     parses the result and refuses what is not a number."""
     text = fold(text).replace(",", "").replace(" ", "")
     return text.removesuffix("元")
+
+
+def shown(text: str, limit: int = 40) -> str:
+    """What a person typed, fit to be repeated in a message: folded, and cut to `limit`
+    characters with an ellipsis, so a pasted page of text cannot stretch the page."""
+    text = fold(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -62,3 +62,19 @@ def test_fold_keeps_chinese_but_folds_what_is_typed_for_values():
 
 def test_a_phone_number_typed_in_full_width_finds_its_digits():
     assert normalise_phone("＋８６ １３８－１２３４－５６７８") == "13812345678"
+
+
+@pytest.mark.django_db
+def test_a_pasted_page_of_text_is_refused_without_repeating_it_whole(client):
+    response = client.get(reverse("qr:entry"), {"code": "Z" * 3000})
+    assert response.status_code == 400
+    message = response.content.decode().split("<main", 1)[1].split('name="code"', 1)[0]
+    assert "“" + "Z" * 39 + "…”" in message
+    assert "Z" * 41 not in message
+
+
+@pytest.mark.django_db
+def test_an_invisible_control_character_from_a_paste_is_dropped(client):
+    response = client.get(reverse("qr:entry"), {"code": CODE + "\x00"})
+    assert response.status_code == 302
+    assert response["Location"] == f"/e/{CODE}"
