@@ -4,9 +4,9 @@ A Chinese input method in full-width mode types `Ｂ－００１２０１`, an i
 dashes of several kinds (－ — – ‐ ー); a paste may carry zero-width characters. `fold` gives
 the plain form of such input for codes, numbers, dates, amounts and searches: Unicode NFKC
 (full-width letters, digits and punctuation to ASCII, U+3000 to a space), every dash to `-`,
-zero-width and control characters dropped (an invisible NUL from a paste), surrounding space stripped. It is for values that are
-identifiers or numbers, never for free text: NFKC also turns Chinese full-width punctuation
-(，：) into ASCII, which a name or a description must keep.
+zero-width and control characters dropped (an invisible NUL from a paste), surrounding space
+stripped. It is for values that are identifiers or numbers, never for free text: NFKC also
+turns Chinese full-width punctuation (，：) into ASCII, which a name or a description must keep.
 
 Where a value becomes a number, match ASCII digits (`[0-9]`), never `\\d`: in Python `\\d` also
 matches Arabic-Indic, Devanagari and full-width digits.
