@@ -14,8 +14,10 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from leasing import api as leasing_api
+from portal import views as portal_views
 from projects import api as projects_api
 from registry.api import AssetViewSet, UnitViewSet
+from trail.urls import urlpatterns as log_urls
 from visits.api import RouteViewSet, SiteViewSet
 
 router = DefaultRouter()
@@ -46,7 +48,7 @@ urlpatterns = [
     path("", include("opendata.urls")),
     path("api/", include(router.urls)),
     path("e/", include("qr.urls")),
-    path("log/", include("trail.urls")),
+    path("log/", include(([path("", portal_views.log, name="browse"), *log_urls], "log"))),
     path("field/", include("fieldapp.offline_urls")),
     path("field/", include("fieldapp.urls")),
     path("visit/", include("visits.urls")),

@@ -55,10 +55,15 @@ def bids_of(auction: Auction) -> list[Bid]:
 def auction_history(auction: Auction, bids: list[Bid]) -> list[EventView]:
     """The auction's public log with its bids' entries, newest first."""
     types = ContentType.objects.get_for_models(Auction, Bid)
-    events = Event.objects.filter(
-        Q(subject_type=types[Auction], subject_id=auction.pk)
-        | Q(subject_type=types[Bid], subject_id__in=[bid.pk for bid in bids])
-    ).order_by("-seq")
+    events = (
+        Event.objects.filter(
+            Q(subject_type=types[Auction], subject_id=auction.pk)
+            | Q(subject_type=types[Bid], subject_id__in=[bid.pk for bid in bids])
+        )
+        .select_related("actor")
+        .prefetch_related("actor__groups")
+        .order_by("-seq")
+    )
     model_of = {types[Auction].pk: Auction, types[Bid].pk: Bid}
     return [event_view(event, model_of[event.subject_type_id]) for event in events]
 

@@ -4,23 +4,22 @@ import re
 
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from gis.maps import record_map
 from gis.navigation import navigation_links
-from leasing import selectors as auction_selectors
 from leasing import selectors as lease_selectors
 from portal import selectors as portal_selectors
-from projects import selectors as procedure_selectors
 from projects import selectors as project_selectors
 from projects.models import Project, Stage
 from registry import selectors
 from registry.http import HtmxHttpRequest
 from registry.models import AdminUnit, Asset
 from trail import selectors as trail_selectors
+from trail.models import Event
 from trail.presenters import event_views
 from visits import selectors as visit_selectors
 from visits.models import Site
@@ -141,9 +140,9 @@ def record_context(record: Asset | Project | Site) -> dict:
     }
     if model is Asset:
         context["lease"] = lease_selectors.current_lease(record)
-        context["leasing"] = auction_selectors.asset_leasing(record)
+        context["leasing"] = lease_selectors.asset_leasing(record)
     if model is Project:
-        context |= procedure_selectors.procedure_records(record)
+        context |= project_selectors.procedure_records(record)
     if model is Site:
         context["routes"] = visit_selectors.routes_through(record)
         context["navigation"] = navigation_links(record.location.x, record.location.y, record.name)
@@ -166,3 +165,34 @@ def site_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def project_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     project = _get_or_404(project_selectors.project_record, pk)
     return render(request, "portal/project_detail.html", record_context(project))
+
+
+LOG_EVENTS_PER_PAGE = 50
+LOG_SUBJECTS = {"asset", "project", "site", "lease", "leasepayment", "route", "adminunit"}
+
+
+@require_safe
+def log(request: HttpRequest) -> HttpResponse:
+    """The public log as people read it: newest first, each change with the record's name
+    linked to its page, who acted by role, values in the page's language."""
+    events = (
+        Event.objects.select_related("subject_type", "unit", "actor")
+        .prefetch_related("actor__groups")
+        .order_by("-seq")
+    )
+    village = request.GET.get("village", "")
+    if village:
+        events = events.filter(unit__code=village)
+    kind = request.GET.get("subject", "")
+    if kind in LOG_SUBJECTS:
+        events = events.filter(subject_type__model=kind)
+    page = Paginator(events, LOG_EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    villages = AdminUnit.objects.filter(level=AdminUnit.Level.VILLAGE).only("code", "name")
+    context = {
+        "page": page,
+        "items": portal_selectors.log_items(page.object_list),
+        "villages": villages,
+        "village": village,
+        "subject": kind,
+    }
+    return render(request, "portal/log.html", context)

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from django.db import transaction
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import ParseError
@@ -75,16 +76,16 @@ class FeatureSerializer(GeoFeatureModelSerializer):
     def to_internal_value(self, data):
         if not isinstance(data, dict):
             raise serializers.ValidationError(
-                {"non_field_errors": ["The body is a GeoJSON Feature: a JSON object."]}
+                {"non_field_errors": [_("The body is a GeoJSON Feature: a JSON object.")]}
             )
         if "properties" in data and not isinstance(data["properties"], dict):
             raise serializers.ValidationError(
-                {"properties": ["A Feature's properties are a JSON object."]}
+                {"properties": [_("A Feature's properties are a JSON object.")]}
             )
         geometry = data.get("geometry")
         if geometry is not None and not isinstance(geometry, dict):
             raise serializers.ValidationError(
-                {"geometry": ["A Feature's geometry is a GeoJSON geometry object or null."]}
+                {"geometry": [_("A Feature's geometry is a GeoJSON geometry object or null.")]}
             )
         return super().to_internal_value(data)
 
@@ -146,7 +147,7 @@ class LayerViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Retrie
         if page < 1 or size < 1:
             raise ParseError("page and page_size start at 1.")
         if page > MAX_PAGE:
-            raise ParseError(f"page runs up to {MAX_PAGE}.")
+            raise ParseError(_("page runs up to %(max)d.") % {"max": MAX_PAGE})
         size = min(size, paginator.max_page_size)
         return (page - 1) * size, size
 

@@ -3,6 +3,8 @@
 import math
 
 from django.contrib.gis.geos import Polygon
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from rest_framework import permissions, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -68,17 +70,17 @@ class CheckedBBoxFilter(InBBoxFilter):
         except ValueError:
             numbers = []
         if len(numbers) != 4 or not all(math.isfinite(n) for n in numbers):
-            raise ValidationError({self.bbox_param: [_BBOX_FORM]})
+            raise ValidationError({self.bbox_param: [_(BBOX_FORM)]})
         min_lon, min_lat, max_lon, max_lat = numbers
         if not (-180 <= min_lon <= 180 and -180 <= max_lon <= 180):
-            raise ValidationError({self.bbox_param: ["A longitude runs from -180 to 180."]})
+            raise ValidationError({self.bbox_param: [_("A longitude runs from -180 to 180.")]})
         if not (-90 <= min_lat <= 90 and -90 <= max_lat <= 90):
-            raise ValidationError({self.bbox_param: ["A latitude runs from -90 to 90."]})
+            raise ValidationError({self.bbox_param: [_("A latitude runs from -90 to 90.")]})
         if min_lon > max_lon or min_lat > max_lat:
             raise ValidationError(
-                {self.bbox_param: ["The minimum longitude and latitude come first (min ≤ max)."]}
+                {self.bbox_param: [_("The minimum longitude and latitude come first (min ≤ max).")]}
             )
         return Polygon.from_bbox((min_lon, min_lat, max_lon, max_lat))
 
 
-_BBOX_FORM = "Four finite numbers: min_lon,min_lat,max_lon,max_lat (WGS84 degrees)."
+BBOX_FORM = gettext_noop("Four finite numbers: min_lon,min_lat,max_lon,max_lat (WGS84 degrees).")

@@ -30,5 +30,9 @@ class RegistryConfig(AppConfig):
 
     def ready(self) -> None:
         from registry import checks  # noqa: F401  (registers the older-layout check)
+        from registry.roles import public_actor
+        from trail.presenters import register_actor_label
+
+        register_actor_label(public_actor)
 
         post_migrate.connect(sync_roles, sender=self, dispatch_uid="registry-sync-roles")

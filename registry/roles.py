@@ -25,6 +25,8 @@ loader, management commands), which may too. A record is in a user's units when 
 
 from enum import StrEnum
 
+from django.utils.translation import gettext_lazy as _
+
 
 class Role:
     CITY = "city_admin"
@@ -34,6 +36,26 @@ class Role:
     BOOKKEEPER = "bookkeeper"
 
     ALL = (CITY, TOWNSHIP, SUPERVISOR, INSPECTOR, BOOKKEEPER)
+
+
+# How the public log names who acted: the role, in the page's language.
+ROLE_LABELS = {
+    Role.CITY: _("City staff"),
+    Role.TOWNSHIP: _("Township staff"),
+    Role.SUPERVISOR: _("Village supervisor"),
+    Role.INSPECTOR: _("Field inspector"),
+    Role.BOOKKEEPER: _("Village bookkeeper"),
+}
+
+
+def public_actor(user) -> str:
+    """Who did something, as the public sees it: the role and the public display name staff
+    give themselves (the user's first name field), never the login name. `None` is the system."""
+    if user is None:
+        return str(_("system"))
+    roles = [str(ROLE_LABELS[g.name]) for g in user.groups.all() if g.name in ROLE_LABELS]
+    role = roles[0] if roles else str(_("Staff member"))
+    return f"{role} · {user.first_name}" if user.first_name else role
 
 
 class Task(StrEnum):

@@ -3,6 +3,7 @@
 import datetime as dt
 import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model
@@ -54,6 +55,30 @@ class EventView:
     event: Event
     lines: list[ChangeLine]
     restricted_changed: bool
+    actor: str = ""
+
+
+def _actor_by_name(event: Event) -> str:
+    return str(_("system")) if event.actor_id is None else event.actor_name
+
+
+# Who acted, as the public sees it; the registry, which knows the roles, registers its own
+# (`register_actor_label`) so the log never shows login names.
+_actor_label = _actor_by_name
+
+
+def register_actor_label(label) -> None:
+    """`label(user | None) -> str` names the actor of each event shown to the public."""
+    global _actor_label
+    _actor_label = lambda event: label(event.actor if event.actor_id else None)  # noqa: E731
+
+
+def _same_number(old: object, new: object) -> bool:
+    """165100.00 and 165100 are one amount: no change to show."""
+    try:
+        return Decimal(str(old)) == Decimal(str(new))
+    except (InvalidOperation, ValueError):
+        return False
 
 
 def _label(model: type[Model], name: str) -> str:
@@ -63,9 +88,21 @@ def _label(model: type[Model], name: str) -> str:
         return str(EXTRA_LABELS.get(name, name))
 
 
+# Media types as people name them.
+FILE_KINDS = {
+    "application/pdf": "PDF",
+    "image/jpeg": "JPEG",
+    "image/png": "PNG",
+    "image/heic": "HEIC",
+    "image/webp": "WebP",
+}
+
+
 def _value(model: type[Model], name: str, value: object) -> str:
     if value in (None, "", []):
         return "—"
+    if name == "content_type" and value in FILE_KINDS:
+        return FILE_KINDS[value]
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, list):
@@ -92,6 +129,8 @@ def event_view(event: Event, model: type[Model]) -> EventView:
             continue
         if event.action == Event.Action.CREATE or not isinstance(change, dict):
             lines.append(ChangeLine(_label(model, name), None, _value(model, name, change)))
+        elif _same_number(change.get("from"), change.get("to")):
+            continue
         else:
             lines.append(
                 ChangeLine(
@@ -100,7 +139,9 @@ def event_view(event: Event, model: type[Model]) -> EventView:
                     _value(model, name, change.get("to")),
                 )
             )
-    return EventView(event, lines, bool(event.changes.get("_restricted_fields_changed")))
+    return EventView(
+        event, lines, bool(event.changes.get("_restricted_fields_changed")), _actor_label(event)
+    )
 
 
 def event_views(events, model: type[Model]) -> list[EventView]:

@@ -8,9 +8,14 @@ from trail.models import Event
 
 def event_history(subject: Model) -> QuerySet[Event]:
     """The subject's public log, newest first."""
-    return Event.objects.filter(
-        subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk
-    ).order_by("-seq")
+    return (
+        Event.objects.filter(
+            subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk
+        )
+        .select_related("actor")
+        .prefetch_related("actor__groups")  # the actor's role names them in public
+        .order_by("-seq")
+    )
 
 
 def last_event() -> Event | None:

@@ -1,9 +1,9 @@
-"""The public log (步步留痕) for anyone to download and check without trusting this server."""
+"""The public log (步步留痕) for anyone to download and check without trusting this server.
+
+The page a person reads (`/log/`, naming each record and who acted) is `portal.views.log`."""
 
 import json
 
-from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -11,8 +11,6 @@ from django.views.decorators.http import require_safe
 from gis.http import conditional, make_etag
 from trail.models import DailyHead, Event
 from trail.selectors import data_version
-
-EVENTS_PER_PAGE = 50
 
 
 def _head() -> dict:
@@ -58,28 +56,3 @@ def heads(request: HttpRequest) -> HttpResponse:
     if request.headers.get("Accept", "").startswith("application/json"):
         return JsonResponse({"heads": days}, json_dumps_params={"default": str})
     return render(request, "trail/log_heads.html", {"days": days, "current": _head()})
-
-
-def _villages() -> QuerySet:
-    """The villages among the admin units (`settings.TRAIL_UNIT_MODEL`): their division codes
-    have 12 digits (统计用区划代码; a township's 9, a county's 6)."""
-    units = Event._meta.get_field("unit").related_model.objects
-    return units.filter(code__regex=r"^[0-9]{12}$").only("code", "name").order_by("code")
-
-
-@require_safe
-def browse(request: HttpRequest) -> HttpResponse:
-    events = Event.objects.select_related("subject_type", "unit").order_by("-seq")
-    village = request.GET.get("village", "")
-    if village:
-        events = events.filter(unit__code=village)
-    kind = request.GET.get("subject", "")
-    if kind in {"asset", "project", "site", "lease", "leasepayment", "route", "adminunit"}:
-        events = events.filter(subject_type__model=kind)
-    page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
-    villages = _villages()
-    return render(
-        request,
-        "trail/log.html",
-        {"page": page, "villages": villages, "village": village, "subject": kind},
-    )

@@ -1,5 +1,6 @@
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gis.validation import clean_geometry
@@ -49,6 +50,9 @@ class Site(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("portal:site-detail", args=[self.pk])
+
     @property
     def village_id_for_scope(self) -> int | None:
         return self.unit_id
@@ -80,6 +84,9 @@ class Route(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("visit:route-detail", args=[self.pk])
 
     @property
     def village_id_for_scope(self) -> int | None:

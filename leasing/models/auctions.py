@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -119,6 +120,9 @@ class Auction(TimeStampedModel):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("auctions:detail", args=[self.pk])
+
     @property
     def village_id_for_scope(self) -> int | None:
         return self.asset.village_id if self.asset_id else None
@@ -164,6 +168,9 @@ class Bid(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.auction} #{self.paddle} ¥{self.amount}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("auctions:detail", args=[self.auction_id])
 
     @property
     def village_id_for_scope(self) -> int | None:

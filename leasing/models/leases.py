@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -131,6 +132,9 @@ class Lease(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.asset} — {self.tenant_public_name}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("portal:asset-detail", args=[self.asset_id])
+
     @property
     def village_id_for_scope(self) -> int | None:
         return self.asset.village_id if self.asset_id else None
@@ -232,6 +236,9 @@ class LeasePayment(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.lease} {self.paid_on} ¥{self.amount}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("portal:asset-detail", args=[self.lease.asset_id])
+
     @property
     def village_id_for_scope(self) -> int | None:
         return self.lease.asset.village_id if self.lease_id else None
@@ -280,6 +287,9 @@ class Sublet(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.lease} → {self.subtenant_public_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("portal:asset-detail", args=[self.lease.asset_id])
 
     @property
     def village_id_for_scope(self) -> int | None:

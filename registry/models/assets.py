@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.contrib.gis.db import models
 from django.core.validators import MinValueValidator
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gis.crs import area_m2, m2_to_mu
@@ -33,6 +34,9 @@ class Cooperative(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("portal:unit-detail", args=[self.village.code])
 
 
 class Asset(TimeStampedModel):
@@ -148,6 +152,9 @@ class Asset(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("portal:asset-detail", args=[self.pk])
 
     @property
     def area_mu(self) -> Decimal | None:

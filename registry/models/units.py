@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from registry.models.base import TimeStampedModel
@@ -55,6 +56,9 @@ class AdminUnit(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("portal:unit-detail", args=[self.code])
 
     @property
     def village_id_for_scope(self) -> int | None:
