@@ -6,13 +6,13 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 APT_RUN := gdal-bin libsqlite3-mod-spatialite libgeos-dev python3-dev python3-venv build-essential \
-	fonts-noto-cjk fonts-wqy-zenhei gettext
+	fonts-noto-cjk fonts-wqy-zenhei fonts-hanazono gettext
 APT_TEST := $(APT_RUN) postgresql-15-postgis-3 postgresql-client chromium
 TEST_DATABASE_URL ?= postgis://root@127.0.0.1:5432/test
 PO := $(wildcard locale/*/LC_MESSAGES/django.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test bench lint format messages migrate demo install install-test
+.PHONY: run test bench fuzz lint format messages migrate demo install install-test
 
 run: install $(MO)
 	$(PY) manage.py migrate --noinput -v0
@@ -32,7 +32,7 @@ test: install-test $(MO)
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed $(VENV)/.installed-test
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt Makefile
 	scripts/ensure_apt.sh $(APT_RUN)
 	@# Debian's Python: its sqlite3 can load the SpatiaLite extension.
 	$(PYTHON) -c "import sqlite3; sqlite3.connect(':memory:').enable_load_extension(True)"
@@ -62,3 +62,9 @@ bench: install-test $(MO)
 	scripts/ensure_postgres.sh 127.0.0.1 5432 test
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest tests/bench -s
 	$(PY) tests/bench/bench_layers.py
+
+# schemathesis over /api/schema/ on a fresh SpatiaLite demo, anonymously and with a staff token:
+# no server error. Slow; FUZZ_EXAMPLES sets the examples per operation.
+fuzz: install $(MO)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-fuzz.txt
+	PY=$(PY) scripts/fuzz.sh

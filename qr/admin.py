@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 from projects.admin import ProjectAdmin
 from qr import selectors, services
 from qr.models import ElectronicId, PlaqueJob, ScanCount
-from qr.plaques import build_sheets
+from qr.plaques import UnprintableText, build_sheets
 from registry.admin import AdminUnitAdmin, AssetAdmin, ReadOnlyAdmin
 from registry.roles import Task
 from registry.scoping import in_scope, may
@@ -35,7 +35,11 @@ def plaque_response(request, eids, layout: int):
         job = services.start_plaque_job(codes, layout=layout, actor=request.user)
         return redirect("qr:plaque-job", pk=job.pk)
     buffer = io.BytesIO()
-    build_sheets(selectors.plaque_items(eids), buffer, layout=layout)
+    try:
+        build_sheets(selectors.plaque_items(eids), buffer, layout=layout)
+    except UnprintableText as exc:
+        messages.error(request, str(exc))
+        return None
     buffer.seek(0)
     return FileResponse(buffer, as_attachment=True, filename="plaques.pdf")
 

@@ -29,6 +29,13 @@ FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "/usr/share/fonts/truetype/arphic/uming.ttc",
 )
+# For the rare characters (生僻字) of names that the main font lacks: Hanazono Mincho covers the
+# CJK unified ideographs and their extensions A to F (HanaMinA the BMP, HanaMinB the planes
+# beyond it, where 𡌶 U+21336 is). Debian's fonts-hanazono.
+FALLBACK_FONTS = (
+    ("QinglianHanaMinA", "/usr/share/fonts/truetype/hanazono/HanaMinA.ttf"),
+    ("QinglianHanaMinB", "/usr/share/fonts/truetype/hanazono/HanaMinB.ttf"),
+)
 CALL_TO_SCAN = "扫码查看电子身份证"
 TITLE = "村级集体资产 · 电子身份证"
 LAYOUTS = {1: (1, 1), 4: (2, 2), 12: (3, 4)}  # columns, rows
@@ -49,26 +56,95 @@ class Plaque:
     url: str
 
 
+class UnprintableText(ValueError):
+    """A character of a plaque's text that no font here can draw: the sheet is not made, so a
+    plaque fixed to a wall for years never shows a silent gap in a name."""
+
+    def __init__(self, plaque: "Plaque", char: str):
+        super().__init__(
+            f"{plaque.code} {plaque.name}: no font can print “{char}” (U+{ord(char):04X}); "
+            "install fonts-hanazono or set PLAQUE_FONT to a font that has it."
+        )
+        self.plaque = plaque
+        self.char = char
+
+
 @cache
 def register_font() -> str:
-    """Register the first TrueType CJK font found; reportlab embeds a subset of it."""
+    """Register the first TrueType CJK font found, and the fallbacks there are; reportlab
+    embeds a subset of each font a sheet uses."""
     configured = settings.PLAQUE_FONT
     for path in (configured, *FONT_CANDIDATES):
         if path and Path(path).exists():
             pdfmetrics.registerFont(TTFont(FONT_NAME, path, subfontIndex=0))
-            return FONT_NAME
-    raise ImproperlyConfigured(
-        "No TrueType Chinese font for plaques: install fonts-wqy-zenhei or set PLAQUE_FONT."
-    )
+            break
+    else:
+        raise ImproperlyConfigured(
+            "No TrueType Chinese font for plaques: install fonts-wqy-zenhei or set PLAQUE_FONT."
+        )
+    for name, path in FALLBACK_FONTS:
+        if Path(path).exists():
+            pdfmetrics.registerFont(TTFont(name, path))
+    return FONT_NAME
 
 
-def _fit(text: str, font: str, size: float, width: float, minimum: float = 6) -> tuple[str, float]:
-    """Shrink the type to fit the width; past the minimum size, cut the text with an ellipsis."""
-    while size > minimum and pdfmetrics.stringWidth(text, font, size) > width:
+@cache
+def _fonts() -> tuple[str, ...]:
+    register_font()
+    registered = set(pdfmetrics.getRegisteredFontNames())
+    return (FONT_NAME, *(name for name, _path in FALLBACK_FONTS if name in registered))
+
+
+@cache
+def _font_for(char: str) -> str | None:
+    """The first font that has a glyph for `char`; spaces and marks go with the main font."""
+    if char.isspace():
+        return FONT_NAME
+    for name in _fonts():
+        if ord(char) in pdfmetrics.getFont(name).face.charToGlyph:
+            return name
+    return None
+
+
+def _runs(text: str, plaque: "Plaque") -> list[tuple[str, str]]:
+    """`text` as (font, run) pairs, each run drawn in the first font that has its glyphs.
+    Raises UnprintableText for a character no font has."""
+    runs: list[tuple[str, str]] = []
+    for char in text:
+        font = _font_for(char)
+        if font is None:
+            raise UnprintableText(plaque, char)
+        if runs and runs[-1][0] == font:
+            runs[-1] = (font, runs[-1][1] + char)
+        else:
+            runs.append((font, char))
+    return runs
+
+
+def _width(runs: list[tuple[str, str]], size: float) -> float:
+    return sum(pdfmetrics.stringWidth(run, font, size) for font, run in runs)
+
+
+def _draw_centred(c: Canvas, cx: float, y: float, runs: list[tuple[str, str]], size: float) -> None:
+    x = cx - _width(runs, size) / 2
+    for font, run in runs:
+        c.setFont(font, size)
+        c.drawString(x, y, run)
+        x += pdfmetrics.stringWidth(run, font, size)
+
+
+def _fit(
+    text: str, plaque: "Plaque", size: float, width: float, minimum: float = 6
+) -> tuple[list[tuple[str, str]], float]:
+    """Shrink the type to fit the width; past the minimum size, cut the text with an ellipsis.
+    Returns the text as font runs (see `_runs`) and the size."""
+    runs = _runs(text, plaque)
+    while size > minimum and _width(runs, size) > width:
         size -= 0.5
-    while len(text) > 1 and pdfmetrics.stringWidth(text, font, size) > width:
+    while len(text) > 1 and _width(runs, size) > width:
         text = text[:-2] + "…"
-    return text, size
+        runs = _runs(text, plaque)
+    return runs, size
 
 
 def _cut_marks(c: Canvas, x: float, y: float, w: float, h: float) -> None:
@@ -123,7 +199,7 @@ def _plaque(
     w: float,
     h: float,
 ) -> None:
-    font = register_font()
+    register_font()
     scale = min(w / (90 * mm), h / (130 * mm))
     pad = 5 * mm * scale
     c.setStrokeColorRGB(*RED)
@@ -133,15 +209,13 @@ def _plaque(
     c.setFillColorRGB(*RED)
     c.rect(x, y + h - band, w, band, stroke=0, fill=1)
     c.setFillColorRGB(1, 1, 1)
-    title, size = _fit(TITLE, font, 11 * scale, w - 2 * pad)
-    c.setFont(font, size)
-    c.drawCentredString(x + w / 2, y + h - band + (band - size) / 2 + size * 0.15, title)
+    title, size = _fit(TITLE, plaque, 11 * scale, w - 2 * pad)
+    _draw_centred(c, x + w / 2, y + h - band + (band - size) / 2 + size * 0.15, title, size)
 
     c.setFillColorRGB(0, 0, 0)
-    name, size = _fit(plaque.name, font, 15 * scale, w - 2 * pad)
+    name, size = _fit(plaque.name, plaque, 15 * scale, w - 2 * pad)
     cursor = y + h - band - pad - size
-    c.setFont(font, size)
-    c.drawCentredString(x + w / 2, cursor, name)
+    _draw_centred(c, x + w / 2, cursor, name, size)
 
     code_size = 17 * scale
     footer = 3 * (8.5 * scale) + code_size + 3 * pad
@@ -152,20 +226,18 @@ def _plaque(
     cursor -= module * QUIET_MODULES + qr_size
     _qr(c, modules, x + (w - qr_size) / 2, cursor, qr_size)
 
-    code, code_size = _fit(plaque.code, font, code_size, w - 2 * pad)
+    code, code_size = _fit(plaque.code, plaque, code_size, w - 2 * pad)
     cursor -= module * QUIET_MODULES + code_size * 0.8
-    c.setFont(font, code_size)
-    c.drawCentredString(x + w / 2, cursor, code)
+    _draw_centred(c, x + w / 2, cursor, code, code_size)
 
     small = 8.5 * scale
-    line, small = _fit(f"{plaque.unit} · {plaque.kind}", font, small, w - 2 * pad)
+    line, small = _fit(f"{plaque.unit} · {plaque.kind}", plaque, small, w - 2 * pad)
     cursor -= pad * 0.8 + small
-    c.setFont(font, small)
     c.setFillColorRGB(0.25, 0.25, 0.25)
-    c.drawCentredString(x + w / 2, cursor, line)
+    _draw_centred(c, x + w / 2, cursor, line, small)
     cursor -= pad * 0.6 + small
     c.setFillColorRGB(*RED)
-    c.drawCentredString(x + w / 2, cursor, CALL_TO_SCAN)
+    _draw_centred(c, x + w / 2, cursor, _runs(CALL_TO_SCAN, plaque), small)
 
 
 def build_sheets(

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from qr import selectors, services
 from qr.models import PlaqueJob
-from qr.plaques import LAYOUTS, build_sheets
+from qr.plaques import LAYOUTS, UnprintableText, build_sheets
 from registry.models import AdminUnit
 
 
@@ -50,7 +50,11 @@ class Command(BaseCommand):
                 sys.stderr.flush()
 
         output = Path(options["output"])
-        with output.open("wb") as out:
-            count = build_sheets(items, out, layout=options["layout"], progress=progress)
+        try:
+            with output.open("wb") as out:
+                count = build_sheets(items, out, layout=options["layout"], progress=progress)
+        except UnprintableText as exc:
+            output.unlink(missing_ok=True)  # no sheet with a gap in a name
+            raise CommandError(str(exc)) from exc
         sys.stderr.write("\n")
         self.stdout.write(f"{count} plaques of {unit.name} written to {output}")
