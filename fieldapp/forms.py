@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from fieldapp import photos
 from fieldapp.models import ChecklistItem
 from projects.models import Stage
+from registry.forms import TypedInputForm
 
 PHOTO_ACCEPT = {"accept": "image/*", "capture": "environment"}
 
@@ -46,7 +47,7 @@ class FieldLoginForm(AuthenticationForm):
     )
 
 
-class SubmissionForm(forms.Form):
+class SubmissionForm(TypedInputForm):
     """What every field form carries: the submission's UUID, made when the page was rendered,
     so a double tap or a replay from the outbox stores once."""
 
@@ -139,6 +140,6 @@ class CloseFollowUpForm(SubmissionForm):
     photos = MultiplePhotoField(label=_("Photo of the rectification"), required=False)
 
 
-class NearbyForm(forms.Form):
+class NearbyForm(TypedInputForm):
     lon = forms.FloatField(label=_("Longitude"), min_value=-180, max_value=180)
     lat = forms.FloatField(label=_("Latitude"), min_value=-90, max_value=90)

@@ -3,7 +3,6 @@ through the services (the form shows their refusals next to the fields); an anno
 is then run on the auction-day screen, never edited here, so what was announced stays what the
 public saw."""
 
-from django import forms
 from django.contrib import admin
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Sum
@@ -19,6 +18,7 @@ from leasing.models.auctions import Auction, Bid
 from leasing.models.leases import Lease, LeasePayment, Sublet
 from registry import services as registry_services
 from registry.admin import ReadOnlyAdmin, RecordAdmin, TownshipFilter
+from registry.forms import TypedInputModelForm
 from registry.scoping import in_scope
 
 
@@ -138,7 +138,7 @@ class LeasePaymentAdmin(RecordAdmin):
         vars(obj).update(vars(payment))
 
 
-class ServiceCheckedForm(forms.ModelForm):
+class ServiceCheckedForm(TypedInputModelForm):
     """Runs the service's own rules after the model's, so a refusal is a form error, not a 500."""
 
     check = staticmethod(lambda instance: None)

@@ -5,9 +5,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from leasing.models import Lease
+from registry.forms import TypedInputForm
 
 
-class BidForm(forms.Form):
+class BidForm(TypedInputForm):
     paddle = forms.IntegerField(label=_("Bidder number"), min_value=1)
     bidder_name = forms.CharField(label=_("Bidder"), max_length=120)
     bidder_kind = forms.ChoiceField(
@@ -33,7 +34,7 @@ class BidForm(forms.Form):
         return self.cleaned_data["placed_at"] or timezone.now()
 
 
-class PublishForm(forms.Form):
+class PublishForm(TypedInputForm):
     published_on = forms.DateField(
         label=_("Result published on"),
         required=False,
@@ -41,7 +42,7 @@ class PublishForm(forms.Form):
     )
 
 
-class CancelForm(forms.Form):
+class CancelForm(TypedInputForm):
     reason = forms.CharField(
         label=_("Reason for cancelling"), widget=forms.Textarea(attrs={"rows": 2})
     )

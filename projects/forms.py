@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from projects import procedure
 from projects.models import Deliberation, Disclosure, Project, ProjectDocument, Stage
+from registry.forms import TypedInputForm
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": 0}
@@ -24,7 +25,7 @@ def _count(label) -> forms.IntegerField:
     )
 
 
-class DeliberationForm(forms.Form):
+class DeliberationForm(TypedInputForm):
     step = forms.ChoiceField(label=_("Deliberation"), choices=Deliberation.Step.choices)
     held_on = forms.DateField(label=_("Held on"), **DATE)
     entitled = _count(_("Members entitled to attend"))
@@ -40,14 +41,14 @@ class DeliberationForm(forms.Form):
     )
 
 
-class DisclosureForm(forms.Form):
+class DisclosureForm(TypedInputForm):
     kind = forms.ChoiceField(label=_("Disclosure"), choices=Disclosure.Kind.choices)
     published_on = forms.DateField(label=_("Published on"), **DATE)
     until = forms.DateField(label=_("On display until"), required=False, **DATE)
     place = forms.CharField(label=_("Where published"), max_length=200)
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(TypedInputForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=ProjectDocument.Kind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
     issued_on = forms.DateField(label=_("Dated"), **DATE)
@@ -63,12 +64,12 @@ class DocumentForm(forms.Form):
     )
 
 
-class GuidanceForm(forms.Form):
+class GuidanceForm(TypedInputForm):
     budget_price = forms.DecimalField(label=_("Budget guidance price (yuan)"), **MONEY)
     guidance_agency = forms.CharField(label=_("Issued by (third-party agency)"), max_length=150)
 
 
-class ContractForm(forms.Form):
+class ContractForm(TypedInputForm):
     contracting_method = forms.ChoiceField(
         label=_("Contracting method"), choices=Project.Method.choices
     )
@@ -85,7 +86,7 @@ class ContractForm(forms.Form):
     )
 
 
-class AcceptanceForm(forms.Form):
+class AcceptanceForm(TypedInputForm):
     passed = forms.TypedChoiceField(
         label=_("Result"),
         choices=[
@@ -99,12 +100,12 @@ class AcceptanceForm(forms.Form):
     )
 
 
-class SettlementForm(forms.Form):
+class SettlementForm(TypedInputForm):
     settlement_amount = forms.DecimalField(label=_("Audited settlement (yuan)"), **MONEY)
     audit_agency = forms.CharField(label=_("Audited by (third-party agency)"), max_length=150)
 
 
-class AdvanceForm(forms.Form):
+class AdvanceForm(TypedInputForm):
     to = forms.ChoiceField(label=_("Open the stage"), choices=Stage.choices)
     on = forms.DateField(label=_("On"), initial=timezone.localdate, **DATE)
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gis.widgets import MapWidget
 from registry import services
+from registry.forms import TypedInputModelForm
 from registry.models import AdminUnit, Asset, Cooperative, Profile
 from registry.roles import Task, task_for
 from registry.scoping import in_scope, may, unit_ids_in_scope
@@ -61,6 +62,7 @@ class RecordAdmin(gis_admin.GISModelAdmin):
     """Scope lists and choices to the user's units; save through services; never delete."""
 
     gis_widget = MapWidget
+    form = TypedInputModelForm  # numbers, amounts and dates as Chinese keyboards type them
     unit_path = "village"
 
     def get_queryset(self, request):

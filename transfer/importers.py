@@ -46,6 +46,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from gis import spreadsheets
 from gis.chinacoords import gcj02_to_wgs84, wgs84_to_gcj02
 from gis.crs import STORAGE_SRID, gk_srid_for
+from gis.dms import parse_degrees
 from registry.models import Asset
 
 # What a damaged or hostile file makes a reader raise (GDAL, GEOS, zip, XML, CSV, decoding, short
@@ -945,10 +946,13 @@ class _TableGeometry:
         raw_x, raw_y = cell(self.x), cell(self.y)
         if raw_x in (None, "") or raw_y in (None, ""):
             return None, _("The row has no coordinates.")
-        try:
-            x, y = float(str(raw_x).strip()), float(str(raw_y).strip())
-        except ValueError:
-            return None, _("The coordinates are not numbers.")
+        x, y = parse_degrees(raw_x), parse_degrees(raw_y)
+        if x is None or y is None:
+            return None, _(
+                "The coordinates “%(x)s, %(y)s” cannot be read: give decimal degrees "
+                "(120.6412) or degrees, minutes and seconds (120°38′28″), or metres of a "
+                "projected system."
+            ) % {"x": str(raw_x)[:30], "y": str(raw_y)[:30]}
         if self.generic_xy and 2_000_000 <= x <= 6_000_000 and not 2_000_000 <= y <= 6_000_000:
             x, y = y, x
         return Point(x, y), ""

@@ -38,6 +38,7 @@ from registry import background, services
 from registry.models import AdminUnit, Asset
 from registry.roles import Task
 from registry.scoping import may
+from registry.text import fold
 from transfer import importers
 from transfer.models import ImportJob
 
@@ -110,7 +111,7 @@ def _decimal(value: object) -> object:
         if isinstance(value, int | float | Decimal):
             number = Decimal(str(value))
         else:
-            number = Decimal(NUMBER_NOISE.sub("", str(value)))
+            number = Decimal(NUMBER_NOISE.sub("", fold(str(value))))
     except InvalidOperation:
         return value
     if not number.is_finite():
@@ -126,7 +127,7 @@ def _date(value: object) -> object:
     if isinstance(value, int | float) and 10_000 < value < 80_000:
         # A date typed into Excel without a date format arrives as its serial day number.
         return dt.date(1899, 12, 30) + dt.timedelta(days=int(value))
-    text = str(value).strip().split(" ")[0].split("T")[0]
+    text = fold(str(value)).split(" ")[0].split("T")[0]
     for fmt in DATE_FORMATS:
         try:
             return dt.datetime.strptime(text, fmt).date()
