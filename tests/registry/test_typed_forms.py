@@ -25,7 +25,7 @@ def test_numbers_amounts_and_dates_are_folded_and_text_is_kept():
         QueryDict(
             "amount=%EF%BC%91%EF%BC%8C%EF%BC%92%EF%BC%90%EF%BC%90.5%E5%85%83"  # １，２００.5元
             "&count=%EF%BC%98%EF%BC%95"  # ８５
-            "&on=%EF%BC%92%EF%BC%90%EF%BC%92%EF%BC%96%EF%BC%8D%EF%BC%90%EF%BC%91%EF%BC%8D%EF%BC%90%EF%BC%92"  # noqa: E501
+            "&on=%EF%BC%92%EF%BC%90%EF%BC%92%EF%BC%96%EF%BC%8D%EF%BC%90%EF%BC%91%EF%BC%8D%EF%BC%90%EF%BC%92"
             "&note=%E6%96%BD%E5%B7%A5%EF%BC%8C%E6%AD%A3%E5%B8%B8"  # 施工，正常
         )
     )
