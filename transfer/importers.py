@@ -13,6 +13,7 @@ import codecs
 import contextlib
 import csv
 import io
+import itertools
 import logging
 import re
 import struct
@@ -826,6 +827,54 @@ def _feature_geometry(feature, srid: int) -> tuple[GEOSGeometry | None, str]:
 # ---------------------------------------------------------------------------------------------
 
 TableRecords = tuple[list[str], Iterator[tuple[int, list[object]]]]
+HEADER_SCAN = 10  # rows looked at for the header: title rows above it are skipped
+TOTAL_WORDS = {"合计", "总计", "小计", "共计", "total", "sum"}
+
+
+def _filled(cells: list[object]) -> list[object]:
+    return [c for c in cells if c is not None and str(c).strip()]
+
+
+def _names_columns(values: list[str]) -> bool:
+    """Every value is a column name we know (a field or a coordinate)."""
+    _mapping, ignored = map_columns(values)
+    return bool(values) and not ignored
+
+
+def _find_header(numbered: Iterator[tuple[int, list[object]]]) -> TableRecords:
+    """The header as village spreadsheets have it: title rows above it (one filled cell, such
+    as 东岙村集体资产清单) are skipped, and a second header row under cells merged over it
+    (坐标 over 经度 | 纬度) is read into it. Raises ImportRefused when no row has two names."""
+    header: list[str] = []
+    for scanned, (_number, cells) in enumerate(numbered, start=1):
+        if len(_filled(cells)) >= 2:
+            header = [str(c if c is not None else "").strip() for c in cells]
+            break
+        if scanned >= HEADER_SCAN:
+            break
+    if not header:
+        raise ImportRefused(_("No header row found: the first rows hold no column names."))
+    following = next(numbered, None)
+    if following is not None:
+        _number, cells = following
+        below = [str(c).strip() if isinstance(c, str) else c for c in cells]
+        texts = [c for c in below if c not in (None, "")]
+        if texts and all(isinstance(c, str) for c in texts) and _names_columns(texts):
+            width = max(len(header), len(below))
+            header = [
+                (below[i] if i < len(below) and below[i] else "")
+                or (header[i] if i < len(header) else "")
+                for i in range(width)
+            ]
+        else:
+            numbered = itertools.chain([following], numbered)
+    return header, numbered
+
+
+def _is_total(cells: list[object]) -> bool:
+    """A 合计 (total) row at the foot of a table: a sum, not a record."""
+    filled = _filled(cells)
+    return bool(filled) and str(filled[0]).strip().replace(" ", "").lower() in TOTAL_WORDS
 
 
 def _csv_records(path: Path) -> TableRecords:
@@ -846,12 +895,8 @@ def _csv_records(path: Path) -> TableRecords:
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
-    try:
-        header = next(reader)
-    except StopIteration as exc:
-        raise ImportRefused(_("The file is empty.")) from exc
-    except csv.Error as exc:
-        raise ImportRefused(_("The CSV file is malformed: %(error)s") % {"error": exc}) from exc
+    if not text.strip():
+        raise ImportRefused(_("The file is empty."))
 
     def records() -> Iterator[tuple[int, list[object]]]:
         try:
@@ -863,7 +908,7 @@ def _csv_records(path: Path) -> TableRecords:
                 % {"line": reader.line_num, "error": exc}
             ) from exc
 
-    return header, records()
+    return _find_header(records())
 
 
 def _xlsx_records(path: Path, source: Source) -> TableRecords:
@@ -878,24 +923,19 @@ def _xlsx_records(path: Path, source: Source) -> TableRecords:
             % {"sheet": workbook.worksheets[0].title}
         )
     rows = workbook.worksheets[0].iter_rows(values_only=True)
-    header: list[str] = []
-    number = 0
-    for number, cells in enumerate(rows, start=1):  # noqa: B007 - the number is used below
-        if any(c not in (None, "") for c in cells):
-            header = [str(c or "").strip() for c in cells]
-            break
-    if not header:
-        workbook.close()
-        raise ImportRefused(_("The worksheet is empty."))
-    start = number + 1
 
     def records() -> Iterator[tuple[int, list[object]]]:
         try:
-            yield from enumerate((list(cells) for cells in rows), start=start)
+            yield from enumerate((list(cells) for cells in rows), start=1)
         finally:
             workbook.close()
 
-    return header, records()
+    numbered = records()
+    first = next(numbered, None)
+    if first is None:
+        workbook.close()
+        raise ImportRefused(_("The worksheet is empty."))
+    return _find_header(itertools.chain([first], numbered))
 
 
 @dataclass
@@ -967,6 +1007,8 @@ def _open_table(source: Source, records: TableRecords, context: Context) -> None
     srids = set()
     for number, cells in numbered:
         if all(c in (None, "") or (isinstance(c, str) and not c.strip()) for c in cells):
+            continue
+        if _is_total(cells):
             continue
         if len(parsed) >= max_rows():
             raise ImportRefused(

@@ -407,7 +407,7 @@ def test_an_excel_workbook_with_chinese_columns_and_labels(tmp_path):
     )
     sheet.append(["X-1", "表格店面", "房产", "商铺", "闲置", LON, LAT, "1,200.50", "2020/5/6"])
     sheet.append([1002, "表格仓库", "房屋", "仓库", "在用", LON + 0.001, LAT, 800, None])
-    sheet.append(["X-3", "表格坏行", "城堡", "", "", "东经120度", LAT, None, None])
+    sheet.append(["X-3", "表格坏行", "城堡", "", "", "东边一百米", LAT, None, None])
     path = tmp_path / "assets.xlsx"
     workbook.save(path)
     report = check(path, apply=True, skip_rejected=True)
@@ -415,7 +415,7 @@ def test_an_excel_workbook_with_chinese_columns_and_labels(tmp_path):
     found = rejected(report)
     assert set(found) == {("", 4)}  # Excel's row numbers: the header is row 1
     assert "Kind: Value '城堡' is not a valid choice." in found[("", 4)]
-    assert "The coordinates are not numbers." in found[("", 4)]
+    assert "The coordinates “东边一百米, " in found[("", 4)]
     shop = Asset.objects.get(external_id="X-1")
     assert (shop.status, str(shop.book_value), str(shop.acquired_on)) == (
         "idle",

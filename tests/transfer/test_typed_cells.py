@@ -67,3 +67,53 @@ def test_dates_as_typed_are_read(typed):
 @pytest.mark.parametrize("text", ["nan", "inf", "-inf", "120°60′", ""])
 def test_what_is_no_coordinate_is_none(text):
     assert parse_degrees(text) is None
+
+
+def _workbook(tmp_path, rows: list[list], merges: tuple[str, ...] = ()):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    for cells in merges:
+        sheet.merge_cells(cells)
+    path = tmp_path / "village.xlsx"
+    book.save(path)
+    return path
+
+
+def test_a_header_over_two_rows_with_merged_cells_is_read(tmp_path):
+    """Row 1: 编号 | 名称 | 类别 | 坐标 (merged over two columns); row 2: 经度 | 纬度."""
+    path = _workbook(
+        tmp_path,
+        [
+            ["编号", "名称", "类别", "坐标", None],
+            [None, None, None, "经度", "纬度"],
+            ["A-1", "两行表头设施", "设施", LON, LAT],
+        ],
+        merges=("D1:E1", "A1:A2", "B1:B2", "C1:C2"),
+    )
+    report = check(path, apply=True)
+    assert report["applied"], report
+    assert Asset.objects.filter(name="两行表头设施", external_id="A-1").exists()
+
+
+def test_title_rows_blank_rows_and_a_total_row_are_what_village_sheets_look_like(tmp_path):
+    path = _workbook(
+        tmp_path,
+        [
+            ["东岙村集体资产清单"],
+            [None],
+            ["名称", "类别", "经度", "纬度", "账面价值"],
+            ["标题下的设施", "设施", LON, LAT, 1200],
+            [None, None, None, None, None],
+            ["合计", None, None, None, 1200],
+        ],
+        merges=("A1:E1",),
+    )
+    report = check(path, apply=True)
+    assert report["applied"], report
+    assert report["rejected"] == []
+    assert Asset.objects.filter(name="标题下的设施").exists()
+    assert not Asset.objects.filter(name="合计").exists()
