@@ -16,7 +16,7 @@ $PY manage.py load_demo >/dev/null
 TOKEN=$($PY manage.py shell -c "
 from django.contrib.auth.models import User
 from rest_framework.authtoken.models import Token
-print(Token.objects.get_or_create(user=User.objects.get(username='city'))[0].key)")
+print(Token.objects.get_or_create(user=User.objects.get(username='city'))[0].key)" | tail -n1)
 $PY manage.py runserver "127.0.0.1:$PORT" --noreload >"$WORK/server.log" 2>&1 &
 SERVER=$!
 for _ in $(seq 60); do curl -fs "http://127.0.0.1:$PORT/api/schema/" >/dev/null && break; sleep 1; done
