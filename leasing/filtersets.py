@@ -3,7 +3,7 @@
 import django_filters
 
 from leasing.models.auctions import Auction
-from registry.filtersets import IdFilter
+from registry.filtersets import IdFilter, SearchFilter
 
 
 class AuctionFilterSet(django_filters.FilterSet):
@@ -14,7 +14,7 @@ class AuctionFilterSet(django_filters.FilterSet):
         field_name="asset__village__code", label="village division code"
     )
     asset = IdFilter(field_name="asset_id", label="asset id")
-    q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label="title")
+    q = SearchFilter(field_name="title", label="title")
 
     class Meta:
         model = Auction

@@ -68,10 +68,11 @@ class ScopedFieldsMixin:
         return data
 
 
+# A GeoJSON Feature in and out. Input that is not the shape it claims (a body that is no object,
+# `properties` that is no object, `geometry` that is neither an object nor null) is a 400 naming
+# the member, before DRF-GIS reads it (it would fail with a TypeError, a 500). No docstring:
+# drf-spectacular would print it in the schema of every layer that has none of its own.
 class FeatureSerializer(GeoFeatureModelSerializer):
-    """A GeoJSON Feature in and out. Input that is not the shape it claims (a body that is no
-    object, `properties` that is no object, `geometry` that is neither an object nor null) is a
-    400 naming the member, before DRF-GIS reads it (it would fail with a TypeError, a 500)."""
 
     def to_internal_value(self, data):
         if not isinstance(data, dict):

@@ -4,6 +4,20 @@ import django_filters
 from django import forms
 
 from registry.models import AdminUnit, Asset
+from registry.text import fold
+
+
+class SearchFilter(django_filters.CharFilter):
+    """A name search as people type it: what was typed is folded (`registry.text.fold`:
+    full-width letters and digits, dashes, ideographic spaces) and matched anywhere in the
+    name, case-insensitively."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("lookup_expr", "icontains")
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        return super().filter(qs, fold(value) if value else value)
 
 
 class VillageRecordFilterSet(django_filters.FilterSet):
@@ -13,7 +27,7 @@ class VillageRecordFilterSet(django_filters.FilterSet):
     township = django_filters.CharFilter(
         field_name="village__parent__code", label="township division code"
     )
-    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="name")
+    q = SearchFilter(field_name="name", label="name")
 
 
 class AssetFilterSet(VillageRecordFilterSet):

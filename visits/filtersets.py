@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from registry.filtersets import SearchFilter
 from registry.models import AdminUnit
 from visits.models import Route, Site
 
@@ -42,7 +43,7 @@ class SiteFilterSet(django_filters.FilterSet):
 class SiteLayerFilterSet(django_filters.FilterSet):
     unit = django_filters.CharFilter(field_name="unit__code", label="unit division code")
     township = django_filters.CharFilter(method="in_township", label="township division code")
-    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="name")
+    q = SearchFilter(field_name="name", label="name")
 
     class Meta:
         model = Site

@@ -50,3 +50,13 @@ def test_a_contract_amount_typed_with_separators_is_read(field):
     form.is_valid()
     assert field not in form.errors
     assert form.cleaned_data[field] == Decimal("198000")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("layer", ["assets", "sites"])
+def test_a_map_search_typed_in_full_width_finds_what_the_plain_one_finds(client, layer):
+    plain = client.get(f"/api/{layer}/", {"q": "1号"}).json()["features"]
+    wide = client.get(f"/api/{layer}/", {"q": "１号"}).json()["features"]
+    assert wide == plain
+    if layer == "assets":
+        assert plain
