@@ -1,7 +1,11 @@
 """The issue's whole story on a phone: inspect a project with no signal, come back online,
-and the inspection and its photo reach the server and the public record."""
+and the inspection and its photo reach the server and the public record, dated when the
+inspection was made on the phone, not when it arrived (issue 13)."""
+
+import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from fieldapp.models import Checklist, Inspection, Photo
 from projects.models import Project
@@ -47,6 +51,9 @@ def test_an_inspection_made_offline_syncs_and_appears_on_the_public_page(
         else:
             phone.set_input_files(f'input[name="{name}"]', str(picture))
     phone.wait_for_function("() => !document.querySelector('[data-busy]')")
+    # Made two minutes before it reaches the server: the phone's clock says so at the tap.
+    made = timezone.now() - dt.timedelta(minutes=2)
+    phone.clock.set_system_time(made)
     phone.locator("button[data-once]").click()
     phone.wait_for_selector(f'{BADGE}[data-count="1"]', state="visible")
     assert len(outbox_keys(phone)) == 1
@@ -61,6 +68,9 @@ def test_an_inspection_made_offline_syncs_and_appears_on_the_public_page(
     )
     inspection = Inspection.objects.get(inspector__username="inspector")
     photo = Photo.objects.get(inspection=inspection)
+    assert abs(inspection.inspected_at - made) < dt.timedelta(seconds=5)
+    assert inspection.created - inspection.inspected_at > dt.timedelta(minutes=1, seconds=50)
+    assert inspection.clock_note == ""
 
     eid = ElectronicId.objects.get(subject_type__model="project", subject_id=project.pk)
     phone.goto(f"{base}/e/{eid.code}")
@@ -68,4 +78,6 @@ def test_an_inspection_made_offline_syncs_and_appears_on_the_public_page(
     thumbnail.scroll_into_view_if_needed()  # thumbnails load lazily
     thumbnail.evaluate("img => img.decode()")
     assert thumbnail.evaluate("img => img.naturalWidth") > 0
+    shown = timezone.localtime(inspection.inspected_at).strftime("%Y-%m-%d %H:%M")
+    assert phone.locator(f'.field-record time:text-is("{shown}")').count() == 1
     screenshot(phone, "field-synced-public-390")
