@@ -102,7 +102,10 @@ FIELD_ALIASES = {
     "name": ("name", "名称", "资产名称", "mc"),
     "kind": ("kind", "类别", "资产类别", "类型", "type"),
     "land_use": ("land_use", "landuse", "土地用途", "地类", "用地类型"),
-    "building_use": ("building_use", "bldg_use", "用途", "房屋用途", "建筑用途"),
+    "building_use": ("building_use", "bldg_use", "房屋用途", "建筑用途"),
+    # 用途 alone is a parcel's land use or a building's use, by the row's kind
+    # (transfer.services.AssetRows._fields).
+    "use": ("use", "用途"),
     "status": ("status", "状态", "使用状态"),
     "floor_area_m2": ("floor_area_m2", "floor_area", "floor_m2", "建筑面积"),
     "acquired_on": ("acquired_on", "取得日期", "取得时间"),
@@ -179,7 +182,12 @@ def map_columns(headers: list[str]) -> tuple[dict[str, str], list[str]]:
 def column_help() -> list[tuple[str, tuple[str, ...]]]:
     """(field label, the column names accepted for it), for the import page."""
     return [
-        (capfirst(Asset._meta.get_field(name).verbose_name), aliases)
+        (
+            _("Land use or building use, by the row's kind")
+            if name == "use"
+            else capfirst(Asset._meta.get_field(name).verbose_name),
+            aliases,
+        )
         for name, aliases in FIELD_ALIASES.items()
     ]
 

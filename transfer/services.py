@@ -213,6 +213,8 @@ class AssetRows:
         for name in CHOICES:
             if name in values:
                 fields[name] = _choice(name, values[name])
+        if "use" in values:
+            fields.update(self._use(values["use"], fields.get("kind") or self.default_kind))
         for name in ("floor_area_m2", "book_value"):
             if name in values:
                 fields[name] = _decimal(values[name])
@@ -257,6 +259,19 @@ class AssetRows:
         return (
             Asset.objects.select_related("village", "owner").get(pk=matches[0]) if matches else None
         )
+
+    @staticmethod
+    def _use(value: object, kind: str) -> dict:
+        """A 用途 column: a parcel's land use (耕地, 林地), a building's use (店面, 仓库); for a
+        row of no stated kind, whichever of the two recognises the value."""
+        land, building = _choice("land_use", value), _choice("building_use", value)
+        if kind == Asset.Kind.PARCEL:
+            return {"land_use": land}
+        if kind in (Asset.Kind.BUILDING, Asset.Kind.FACILITY):
+            return {"building_use": building}
+        if land in Asset.LandUse.values:
+            return {"land_use": land}
+        return {"building_use": building}
 
     def _create(self, fields: dict) -> str:
         defaults = {

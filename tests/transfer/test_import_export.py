@@ -272,7 +272,7 @@ def test_a_shapefile_in_gbk_without_cpg_keeps_its_chinese(tmp_path):
     assert report["layers"][0]["columns"] == {
         "名称": "name",
         "类别": "kind",
-        "用途": "building_use",
+        "用途": "use",  # land use or building use, by the row's kind
         "编号": "external_id",
         "账面价值": "book_value",
         "取得日期": "acquired_on",

@@ -117,3 +117,19 @@ def test_title_rows_blank_rows_and_a_total_row_are_what_village_sheets_look_like
     assert report["rejected"] == []
     assert Asset.objects.filter(name="标题下的设施").exists()
     assert not Asset.objects.filter(name="合计").exists()
+
+
+def test_a_use_column_in_a_parcel_file_is_land_use(tmp_path):
+    """用途 in a file of parcels is 耕地 or 林地, not a building's use (issue 13, part 4)."""
+    path = tmp_path / "parcels.csv"
+    square = f"POLYGON(({LON} {LAT},{LON + 0.0005} {LAT},{LON} {LAT + 0.0005},{LON} {LAT}))"
+    rows = [
+        "名称,类别,用途,WKT",
+        f'用途地块,地块,林地,"{square}"',
+        f"用途店面,房产,店面,POINT({LON} {LAT})",
+    ]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    report = check(path, apply=True)
+    assert report["applied"], report
+    assert Asset.objects.get(name="用途地块").land_use == Asset.LandUse.FOREST
+    assert Asset.objects.get(name="用途店面").building_use == Asset.BuildingUse.SHOP
