@@ -1,13 +1,56 @@
 """Checks every geometry must pass before it is stored, with messages a clerk understands."""
 
-from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
+import re
+
+from django.contrib.gis.geos import (
+    GEOSGeometry,
+    LineString,
+    MultiLineString,
+    MultiPoint,
+    MultiPolygon,
+    Point,
+    Polygon,
+)
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gis.crs import STORAGE_SRID
 
 # Mainland China, Hainan and the islands, generously: lon 73.4-135.1 E, lat 3.8-53.6 N.
 CHINA_BBOX = (73.4, 3.8, 135.1, 53.6)
+# GEOS says why a geometry is invalid in English ("Self-intersection[120.5 27.9]"): the reasons
+# it gives (GEOS IsValidOp), in words a clerk reads, and where.
+GEOS_REASONS = {
+    "Self-intersection": gettext_lazy("the outline crosses itself"),
+    "Ring Self-intersection": gettext_lazy("a ring of the outline touches itself"),
+    "Too few points in geometry component": gettext_lazy("a part has too few points"),
+    "Hole lies outside shell": gettext_lazy("a hole lies outside its outline"),
+    "Nested holes": gettext_lazy("a hole lies inside another hole"),
+    "Interior is disconnected": gettext_lazy("the holes cut the shape in two"),
+    "Nested shells": gettext_lazy("one part lies inside another"),
+    "Duplicate Rings": gettext_lazy("a ring is repeated"),
+    "Invalid Coordinate": gettext_lazy("a coordinate is not a number"),
+    "Ring is not closed": gettext_lazy("a ring does not end where it starts"),
+}
+_REASON = re.compile(r"(?P<reason>[^\[]+?)\s*(?:\[(?P<x>\S+) (?P<y>\S+)\])?$")
+# A collection of one part is that part (a MultiPoint holding one point is a Point).
+_SINGLE = {MultiPoint: Point, MultiLineString: LineString}
+
+
+def explain_invalid(reason: str) -> str:
+    """GEOS's reason, in the page's language, with the place it names (lon, lat)."""
+    match = _REASON.fullmatch(reason.strip())
+    if not match:
+        return reason
+    words = GEOS_REASONS.get(match["reason"], match["reason"])
+    if match["x"] is None:
+        return str(words)
+    return _("%(reason)s, at %(x)s, %(y)s") % {
+        "reason": words,
+        "x": match["x"][:12],
+        "y": match["y"][:12],
+    }
 
 
 def clean_geometry(geom: GEOSGeometry | None, *, allowed: tuple[str, ...]) -> GEOSGeometry | None:
@@ -27,6 +70,10 @@ def clean_geometry(geom: GEOSGeometry | None, *, allowed: tuple[str, ...]) -> GE
     geom.srid = STORAGE_SRID
     if isinstance(geom, Polygon) and "MultiPolygon" in allowed:
         geom = MultiPolygon(geom, srid=STORAGE_SRID)
+    single = _SINGLE.get(type(geom))
+    if single and len(geom) == 1 and single.__name__ in allowed:
+        geom = geom[0]
+        geom.srid = STORAGE_SRID
     if geom.geom_type not in allowed:
         raise ValidationError(
             _("A %(got)s is not accepted here; expected %(allowed)s.")
@@ -37,7 +84,8 @@ def clean_geometry(geom: GEOSGeometry | None, *, allowed: tuple[str, ...]) -> GE
         raise ValidationError(_("The geometry is empty."), code="empty_geometry")
     if not geom.valid:
         raise ValidationError(
-            _("The geometry is invalid: %(reason)s.") % {"reason": geom.valid_reason},
+            _("The geometry is invalid: %(reason)s.")
+            % {"reason": explain_invalid(geom.valid_reason)},
             code="invalid_geometry",
         )
     min_x, min_y, max_x, max_y = geom.extent

@@ -87,6 +87,8 @@ FORMATS = {
     "shp.zip": "application/zip",
     "csv": spreadsheets.CSV_TYPE,
     "xlsx": spreadsheets.XLSX_TYPE,
+    "kml": "application/vnd.google-earth.kml+xml",
+    "kmz": "application/vnd.google-earth.kmz",
 }
 
 
@@ -242,6 +244,25 @@ def gpkg(spec: LayerSpec, items: list[Feature]) -> bytes:
         return target.read_bytes()
 
 
+def kml(spec: LayerSpec, items: list[Feature]) -> bytes:
+    """KML for Google Earth and 奥维互动地图 (Ovital Map): WGS84, names as labels."""
+    with tempfile.TemporaryDirectory(prefix="export-") as folder:
+        source, target = Path(folder) / "in.geojson", Path(folder) / f"{spec.name}.kml"
+        source.write_bytes(geojson(spec, items))
+        _ogr2ogr(
+            "-f", "KML", str(target), str(source), "-nln", spec.name, "-dsco", "NameField=名称"
+        )
+        return target.read_bytes()
+
+
+def kmz(spec: LayerSpec, items: list[Feature]) -> bytes:
+    """The KML zipped as KMZ (doc.kml inside), as phones exchange it."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("doc.kml", kml(spec, items))
+    return buffer.getvalue()
+
+
 def _shapefile_text(value: object) -> object:
     """DBF text holds 254 bytes: cut long text at a character, not inside one."""
     value = _json_value(value)
@@ -315,6 +336,8 @@ WRITERS = {
     "shp.zip": shapefile_zip,
     "csv": csv_bytes,
     "xlsx": xlsx,
+    "kml": kml,
+    "kmz": kmz,
 }
 
 

@@ -87,6 +87,8 @@ FORMATS = {
     ".csv": "csv",
     ".txt": "csv",
     ".xlsx": "xlsx",
+    ".kml": "kml",
+    ".kmz": "kml",
 }
 FORMAT_LABELS = {
     "gpkg": "GeoPackage",
@@ -94,8 +96,16 @@ FORMAT_LABELS = {
     "geojson": "GeoJSON",
     "csv": "CSV",
     "xlsx": "Excel (xlsx)",
+    "kml": "KML / KMZ",
 }
-OGR_DRIVERS = {"gpkg": "GPKG", "shp": "ESRI Shapefile", "geojson": "GeoJSON"}
+# The GDAL drivers that may open each format (KML: GDAL's own or libkml, which also reads KMZ,
+# as 奥维互动地图 (Ovital Map) and Google Earth write them).
+OGR_DRIVERS = {
+    "gpkg": ("GPKG",),
+    "shp": ("ESRI Shapefile",),
+    "geojson": ("GeoJSON",),
+    "kml": ("LIBKML", "KML"),
+}
 
 # Canonical field -> the column names accepted for it (compared after `header_key`).
 FIELD_ALIASES = {
@@ -495,7 +505,8 @@ def file_format(filename: str) -> str:
     raise ImportRefused(
         _(
             "Files of type “%(suffix)s” cannot be imported. Upload a GeoPackage (.gpkg), a zipped "
-            "Shapefile (.zip), GeoJSON (.geojson), CSV (.csv) or Excel (.xlsx) file."
+            "Shapefile (.zip), GeoJSON (.geojson), KML or KMZ (.kml, .kmz), CSV (.csv) or Excel "
+            "(.xlsx) file."
         )
         % {"suffix": suffix or filename}
     )
@@ -522,6 +533,8 @@ def open_source(path: Path, *, filename: str, context: Context) -> Iterator[Sour
                 _open_zip(path, source, context, stack)
             elif fmt == "geojson":
                 _open_geojson(path, source, context)
+            elif fmt == "kml":
+                _open_kml(path, source, context)
             elif fmt == "csv":
                 _open_table(source, _csv_records(path), context)
             else:
@@ -553,7 +566,7 @@ def count_rows(path: Path, *, filename: str) -> int | None:
     """How many rows a file has, cheaply, or None when it cannot tell (the check will say why)."""
     try:
         fmt = file_format(filename)
-        if fmt in ("gpkg", "geojson"):
+        if fmt in ("gpkg", "geojson", "kml"):
             if not _sniff(path, fmt):
                 return None
             return sum(layer.num_feat for layer in DataSource(str(path)))
@@ -596,7 +609,7 @@ def _open_datasource(path: Path, fmt: str) -> DataSource:
             _("The file is not a valid %(format)s: it is damaged or cut short.")
             % {"format": FORMAT_LABELS[fmt]}
         ) from exc
-    if ds.driver.name != OGR_DRIVERS[fmt]:
+    if ds.driver.name not in OGR_DRIVERS[fmt]:
         raise ImportRefused(
             _("The file is not a valid %(format)s.") % {"format": FORMAT_LABELS[fmt]}
         )
@@ -621,6 +634,16 @@ def _open_geojson(path: Path, source: Source, context: Context) -> None:
     for layer in source.layers:
         if not declared and layer.crs.srid == STORAGE_SRID and not context.srid:
             layer.crs.note = ""  # WGS84 is what GeoJSON means when it says nothing
+
+
+def _open_kml(path: Path, source: Source, context: Context) -> None:
+    """KML or KMZ: WGS84 by definition (OGC KML 2.2), so declared; the GCJ-02 check that
+    follows every import still catches points traced on a Chinese web map."""
+    with path.open("rb") as f:
+        head = f.read(512).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not (head.startswith(b"<") or head.startswith(b"PK\x03\x04")):
+        raise ImportRefused(_("The file is not valid KML or KMZ."))
+    _add_ogr_layers(_open_datasource(path, "kml"), source, context, declared=True)
 
 
 def _open_zip(path: Path, source: Source, context: Context, stack: contextlib.ExitStack) -> None:
@@ -757,6 +780,13 @@ def _fid_field(layer) -> str:
     return name if header_key(name) in _alias_index() else ""
 
 
+# Columns libkml adds to every KML layer (how a placemark is drawn, not what it records).
+KML_STYLE_FIELDS = frozenset(
+    {"timestamp", "begin", "end", "altitudeMode", "tessellate", "extrude", "visibility"}
+    | {"drawOrder", "icon", "snippet"}
+)
+
+
 def _add_ogr_layers(
     ds: DataSource, source: Source, context: Context, *, declared: bool, name: str = ""
 ) -> None:
@@ -774,6 +804,8 @@ def _add_ogr_layers(
         fid_field = _fid_field(layer)
         names = _field_names(layer, ds.encoding)
         columns, ignored = map_columns(([fid_field] if fid_field else []) + names)
+        if ds.driver.name in OGR_DRIVERS["kml"]:
+            ignored = [column for column in ignored if column not in KML_STYLE_FIELDS]
         positions = {
             canonical: FID if header == fid_field else names.index(header)
             for header, canonical in columns.items()

@@ -16,7 +16,7 @@ class LayerConverter:
 
 
 class FormatConverter(LayerConverter):
-    regex = r"geojson|gpkg|shp\.zip|csv|xlsx"
+    regex = r"geojson|gpkg|shp\.zip|csv|xlsx|kml|kmz"
 
 
 register_converter(LayerConverter, "layer")

@@ -123,6 +123,8 @@ def export_index(request: HtmxHttpRequest) -> HttpResponse:
                 ("shp.zip", "Shapefile (zip)"),
                 ("csv", "CSV"),
                 ("xlsx", "Excel"),
+                ("kml", "KML"),
+                ("kmz", "KMZ"),
             ],
         },
     )

@@ -370,7 +370,9 @@ def test_coordinates_of_no_known_kind_are_refused(tmp_path):
         ("broken.geojson", b'{"type": "FeatureCollection", "features": [{', "not a valid GeoJSON"),
         ("broken.xlsx", b"PK\x03\x04 not a workbook", "not a valid Excel"),
         ("empty.csv", b"", "The file is empty"),
-        ("assets.kml", b"<kml/>", "cannot be imported"),
+        ("assets.kml", b"<kml/>", "not a valid KML / KMZ"),
+        ("assets.kmz", b"PK\x03\x04 cut short", "not a valid KML / KMZ"),
+        ("assets.dwg", b"AC1032", "cannot be imported"),
         ("assets.shp", b"\x00\x00\x27\x0a", "put the .shp, .shx, .dbf"),
     ],
 )

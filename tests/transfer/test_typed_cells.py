@@ -2,6 +2,8 @@
 seconds, full-width digits, amounts with separators and 元; unreadable coordinates are
 refused saying what was seen and what is expected."""
 
+import io
+
 import pytest
 
 from gis.dms import parse_degrees
@@ -133,3 +135,39 @@ def test_a_use_column_in_a_parcel_file_is_land_use(tmp_path):
     assert report["applied"], report
     assert Asset.objects.get(name="用途地块").land_use == Asset.LandUse.FOREST
     assert Asset.objects.get(name="用途店面").building_use == Asset.BuildingUse.SHOP
+
+
+def test_kml_and_kmz_from_ovital_map_or_google_earth_are_read_and_written(tmp_path, client):
+    """Parcels marked in 奥维互动地图 or Google Earth come as KML/KMZ (issue 13, part 4)."""
+    import zipfile
+
+    from django.urls import reverse
+
+    kml = f"""<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2"><Document><Placemark><name>奥维标注的地块</name>
+<description>后山</description>
+<ExtendedData><Data name="landuse"><value>林地</value></Data></ExtendedData>
+<Polygon><outerBoundaryIs><LinearRing><coordinates>
+{LON},{LAT},0 {LON + 0.0005},{LAT},0 {LON},{LAT + 0.0005},0 {LON},{LAT},0
+</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark></Document></kml>"""
+    path = tmp_path / "ovital.kml"
+    path.write_text(kml, encoding="utf-8")
+    report = check(path, apply=True, default_kind="parcel")  # the clerk says what they are
+    assert report["applied"], report
+    assert report["warnings"] == []  # libkml's drawing columns are no news to the clerk
+    parcel = Asset.objects.get(name="奥维标注的地块")
+    assert (parcel.kind, parcel.land_use, parcel.description) == ("parcel", "forest", "后山")
+
+    kmz = tmp_path / "earth.kmz"
+    with zipfile.ZipFile(kmz, "w") as archive:
+        archive.writestr("doc.kml", kml.replace("奥维标注的地块", "谷歌地球的地块"))
+    assert check(kmz, apply=True, default_kind="parcel")["applied"]
+    assert Asset.objects.filter(name="谷歌地球的地块").exists()
+
+    for fmt in ("kml", "kmz"):
+        response = client.get(reverse("transfer:export", args=["assets", fmt]))
+        assert response.status_code == 200
+        body = response.content
+        if fmt == "kmz":
+            body = zipfile.ZipFile(io.BytesIO(body)).read("doc.kml")
+        assert "谷歌地球的地块" in body.decode()
