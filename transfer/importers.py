@@ -172,8 +172,13 @@ def _truncated_alias(header: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-def map_columns(headers: list[str]) -> tuple[dict[str, str], list[str]]:
-    """(source column -> canonical field, columns not used). The first column for a field wins."""
+def map_columns(
+    headers: list[str], chosen: dict[str, str] | None = None
+) -> tuple[dict[str, str], list[str]]:
+    """(source column -> canonical field, columns not used). The first column for a field wins.
+    `chosen` is the person's own reading of some columns (a field, or "" to leave one out),
+    which wins over their names."""
+    chosen = chosen or {}
     index = _alias_index()
     geometry_keys = {
         header_key(a) for a in (*WKT_ALIASES, *LON_ALIASES, *LAT_ALIASES, *X_ALIASES, *Y_ALIASES)
@@ -181,12 +186,26 @@ def map_columns(headers: list[str]) -> tuple[dict[str, str], list[str]]:
     mapping: dict[str, str] = {}
     ignored = []
     for header in headers:
+        if header in chosen:
+            canonical = chosen[header] if chosen[header] in FIELD_ALIASES else ""
+            if canonical and canonical not in mapping.values():
+                mapping[header] = canonical
+            elif not canonical:
+                ignored.append(header)
+            continue
         canonical = index.get(header_key(header)) or _truncated_alias(header)
         if canonical and canonical not in mapping.values():
             mapping[header] = canonical
         elif header_key(header) not in geometry_keys:
             ignored.append(header)
     return mapping, ignored
+
+
+def field_choices() -> list[tuple[str, str]]:
+    """(field, label) of every field a column can be read as, for the report's column form."""
+    return [
+        (name, label) for name, (label, _aliases) in zip(FIELD_ALIASES, column_help(), strict=True)
+    ]
 
 
 def column_help() -> list[tuple[str, tuple[str, ...]]]:
@@ -487,6 +506,7 @@ class Context:
 
     village_lon: float | None = None
     srid: int | None = None  # chosen by the person uploading, instead of detection
+    columns: dict[str, str] = field(default_factory=dict)  # column -> field, by the person
 
 
 def file_format(filename: str) -> str:
@@ -803,7 +823,7 @@ def _add_ogr_layers(
             continue
         fid_field = _fid_field(layer)
         names = _field_names(layer, ds.encoding)
-        columns, ignored = map_columns(([fid_field] if fid_field else []) + names)
+        columns, ignored = map_columns(([fid_field] if fid_field else []) + names, context.columns)
         if ds.driver.name in OGR_DRIVERS["kml"]:
             ignored = [column for column in ignored if column not in KML_STYLE_FIELDS]
         positions = {
@@ -1040,7 +1060,7 @@ class _TableGeometry:
 
 def _open_table(source: Source, records: TableRecords, context: Context) -> None:
     header, numbered = records
-    columns, ignored = map_columns(header)
+    columns, ignored = map_columns(header, context.columns)
     geometry_columns = _TableGeometry.find(header)
     positions = {canonical: header.index(column) for column, canonical in columns.items()}
     parsed = []

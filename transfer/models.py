@@ -79,6 +79,9 @@ class ImportJob(models.Model):
     total = models.PositiveIntegerField(_("rows"), default=0)
     done = models.PositiveIntegerField(_("rows done"), default=0)
     report = models.JSONField(_("report"), default=dict, blank=True)
+    # The person's own reading of the file's columns after a dry run: column name -> field
+    # (transfer.importers.FIELD_ALIASES), "" to leave a column out. Others are read by name.
+    columns = models.JSONField(_("column choices"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
 
@@ -97,6 +100,16 @@ class ImportJob(models.Model):
     @property
     def running(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def can_remap(self) -> bool:
+        """A finished dry run whose columns the person may read differently and check again."""
+        return (
+            self.action == self.Action.CHECK
+            and self.status == self.Status.DONE
+            and not self.report.get("refused")
+            and bool(self.report.get("layers"))
+        )
 
     @property
     def can_apply(self) -> bool:

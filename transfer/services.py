@@ -410,6 +410,7 @@ def import_file(
     skip_rejected: bool = False,
     known_rejects: dict[str, dict] | None = None,
     progress: Progress | None = None,
+    columns: dict[str, str] | None = None,
 ) -> dict:
     """Check (or, with `apply`, import) every row of a file into `village`; return the report.
 
@@ -424,7 +425,9 @@ def import_file(
         _check_village(village, actor)
         boundary = village.boundary
         context = importers.Context(
-            village_lon=boundary.centroid.x if boundary else None, srid=srid
+            village_lon=boundary.centroid.x if boundary else None,
+            srid=srid,
+            columns=columns or {},
         )
         with importers.open_source(path, filename=filename, context=context) as source:
             report.format = source.label
@@ -569,6 +572,38 @@ def check_import(job: ImportJob) -> ImportJob:
     return job
 
 
+def choose_columns(job: ImportJob, columns: dict[str, str]) -> ImportJob:
+    """Check a file again, reading its columns as the person chose after the dry run (column
+    name -> field, "" to leave a column out), without uploading it again.
+
+    Raises ValidationError for a job that is no finished dry run, a column the file does not
+    have, a field there is no such, or one field chosen for two columns."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if not job.can_remap:
+            raise ValidationError(_("Only a finished check can be run again with other columns."))
+        known = {c for layer in job.report.get("layers", []) for c in _layer_columns(layer)}
+        unknown = sorted(set(columns) - known)
+        if unknown:
+            raise ValidationError(
+                _("The file has no column “%(column)s”.") % {"column": unknown[0][:60]}
+            )
+        bad = sorted(v for v in columns.values() if v and v not in importers.FIELD_ALIASES)
+        if bad:
+            raise ValidationError(_("There is no field “%(field)s”.") % {"field": bad[0][:60]})
+        chosen = [v for v in columns.values() if v]
+        if len(chosen) != len(set(chosen)):
+            raise ValidationError(_("Each field can come from one column only."))
+        job.columns = columns
+        job.status, job.done, job.report = ImportJob.Status.QUEUED, 0, {}
+        job.save(update_fields=["columns", "status", "done", "report", "updated"])
+    return check_import(job)
+
+
+def _layer_columns(layer: dict) -> list[str]:
+    return [*layer.get("columns", {}), *layer.get("ignored", [])]
+
+
 @transaction.atomic
 def apply_import(job: ImportJob) -> ImportJob:
     """Queue the import of a checked file; it runs in the background once this commits."""
@@ -646,6 +681,7 @@ def run_import_job(job: ImportJob) -> ImportJob:
                 apply=job.action == ImportJob.Action.APPLY,
                 known_rejects=known,
                 progress=progress,
+                columns=job.columns,
             )
     except Exception as exc:
         ImportJob.objects.filter(pk=job.pk).update(

@@ -27,6 +27,7 @@ urlpatterns = [
     path("import/", views.import_upload, name="import"),
     path("import/<uuid:pk>/", views.import_job, name="import-job"),
     path("import/<uuid:pk>/apply/", views.import_apply, name="import-apply"),
+    path("import/<uuid:pk>/columns/", views.import_columns, name="import-columns"),
     path("export/", views.export_index, name="export-index"),
     path("export/<layer:layer>.<exportformat:fmt>", views.export, name="export"),
 ]

@@ -5,6 +5,7 @@ import logging
 from collections.abc import Callable
 from functools import wraps
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -82,7 +83,8 @@ def import_job(request: HtmxHttpRequest, pk) -> HttpResponse:
     """A job's progress, then its report; the page polls itself while the job runs."""
     job = _own_job(request, pk)
     template = "transfer/import_job.html#progress" if request.htmx else "transfer/import_job.html"
-    return render(request, template, {"job": job, "report": job.report})
+    context = {"job": job, "report": job.report, "fields": importers.field_choices()}
+    return render(request, template, context)
 
 
 @importer_required
@@ -92,6 +94,24 @@ def import_apply(request: HtmxHttpRequest, pk) -> HttpResponse:
     job = _own_job(request, pk)
     with contextlib.suppress(ValidationError):  # applied already, or nothing to apply:
         transfer_services.apply_import(job)  # the job page says which
+    return redirect("transfer:import-job", pk=job.pk)
+
+
+@importer_required
+@require_POST
+def import_columns(request: HtmxHttpRequest, pk) -> HttpResponse:
+    """Check the file again with the columns read as chosen on the report (no new upload)."""
+    job = _own_job(request, pk)
+    prefix = "column:"
+    chosen = {
+        key.removeprefix(prefix): value
+        for key, value in request.POST.items()
+        if key.startswith(prefix)
+    }
+    try:
+        transfer_services.choose_columns(job, chosen)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
     return redirect("transfer:import-job", pk=job.pk)
 
 

@@ -171,3 +171,42 @@ def test_kml_and_kmz_from_ovital_map_or_google_earth_are_read_and_written(tmp_pa
         if fmt == "kmz":
             body = zipfile.ZipFile(io.BytesIO(body)).read("doc.kml")
         assert "谷歌地球的地块" in body.decode()
+
+
+def test_after_a_dry_run_the_clerk_reads_a_column_differently_without_uploading_again(
+    tmp_path, client, demo_user
+):
+    """A column named in the village's own words (资产性质) is left out at first; on the
+    report the clerk says it is the kind, and the same file is checked again."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from transfer.models import ImportJob
+
+    client.force_login(demo_user("township"))
+    content = f"名称,资产性质,经度,纬度\n自己叫法的设施,设施,{LON},{LAT}\n".encode()
+    response = client.post(
+        reverse("transfer:import"),
+        {
+            "file": SimpleUploadedFile("own-words.csv", content),
+            "village": "330381102201",
+            "kind": "",
+        },
+    )
+    job = ImportJob.objects.get(file_name="own-words.csv")
+    assert response.status_code == 302
+    assert job.report["accepted"] == 0  # no kind: every row refused
+    page = client.get(reverse("transfer:import-job", args=[job.pk])).content.decode()
+    assert 'name="column:资产性质"' in page
+
+    client.post(reverse("transfer:import-columns", args=[job.pk]), {"column:资产性质": "kind"})
+    job.refresh_from_db()
+    assert job.columns == {"资产性质": "kind"}
+    assert job.report["accepted"] == 1 and job.report["rejected"] == []
+
+    refused = client.post(
+        reverse("transfer:import-columns", args=[job.pk]), {"column:没有的列": "kind"}, follow=True
+    )
+    assert "没有的列" in refused.content.decode()
+    job.refresh_from_db()
+    assert job.columns == {"资产性质": "kind"}  # a refused choice changes nothing
