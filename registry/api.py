@@ -73,7 +73,6 @@ class ScopedFieldsMixin:
 # the member, before DRF-GIS reads it (it would fail with a TypeError, a 500). No docstring:
 # drf-spectacular would print it in the schema of every layer that has none of its own.
 class FeatureSerializer(GeoFeatureModelSerializer):
-
     def to_internal_value(self, data):
         if not isinstance(data, dict):
             raise serializers.ValidationError(
