@@ -12,28 +12,15 @@ from PIL import Image
 
 from fieldapp import photos as photo_files
 from fieldapp import services
-from projects.models import Project
 from tests.fieldapp import photos
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture(autouse=True)
 def english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def project():
-    return Project.objects.filter(
-        stage="construction", village__name__in=["东岙村", "许岙村"]
-    ).first()
 
 
 def test_a_note_made_offline_shows_when_it_was_made_and_when_it_arrived(demo_user, project):

@@ -19,7 +19,6 @@ from PIL.PngImagePlugin import PngInfo
 
 from fieldapp import photos as field_photos
 from fieldapp.models import Photo
-from projects.models import Project
 
 pytestmark = pytest.mark.django_db
 JSON = {"accept": "application/json"}
@@ -153,17 +152,6 @@ def assert_pixels_only(data: bytes, size: tuple[int, int]) -> Image.Image:
 
 def close(colour: tuple, expected: tuple, tolerance: int = 40) -> bool:
     return all(abs(a - b) <= tolerance for a, b in zip(colour, expected, strict=True))
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-
-
-@pytest.fixture
-def project():
-    return Project.objects.filter(stage="construction", village__name__in=OWN_VILLAGES).first()
 
 
 def upload(client, url: str, data: bytes, name: str, **fields) -> Photo:

@@ -8,7 +8,7 @@ from django.utils import timezone, translation
 from PIL import Image
 
 from fieldapp import services
-from fieldapp.models import Checklist, FollowUp, Inspection, Photo, ProgressReport
+from fieldapp.models import FollowUp, Inspection, Photo, ProgressReport
 from projects.models import Project
 from registry.models import Asset
 from tests.fieldapp import photos
@@ -18,26 +18,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture(autouse=True)
 def english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def project():
-    return Project.objects.filter(
-        stage="construction", village__name__in=["东岙村", "许岙村"]
-    ).first()
-
-
-@pytest.fixture
-def checklist():
-    return Checklist.objects.get(name="施工现场检查")
 
 
 def answers_for(checklist, **overrides):

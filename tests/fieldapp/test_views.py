@@ -7,7 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from fieldapp.models import Checklist, FollowUp, Inspection, Photo, ProgressReport, SupervisorNote
+from fieldapp.models import FollowUp, Inspection, Photo, ProgressReport, SupervisorNote
 from projects.models import Project
 from qr.models import ElectronicId
 from registry.models import Asset, Profile
@@ -18,21 +18,6 @@ pytestmark = pytest.mark.django_db
 BUDGETS = json.loads((Path(__file__).parents[1] / "query_counts.json").read_text())
 OWN_VILLAGES = ["东岙村", "许岙村"]
 JSON = {"accept": "application/json"}
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def project():
-    return Project.objects.filter(stage="construction", village__name__in=OWN_VILLAGES).first()
-
-
-@pytest.fixture
-def checklist():
-    return Checklist.objects.get(name="施工现场检查")
 
 
 @pytest.fixture
