@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from fieldapp.models import (
     Checklist,
@@ -57,6 +60,20 @@ class PhotoAdmin(FieldRecordAdmin):
     list_display = ("purpose", "village", "uploaded_by", "taken_at", "off_site", "public")
     list_select_related = ("village", "uploaded_by")
     list_filter = ("purpose", "off_site", "public")
+    # The original (with the phone's EXIF) has no public URL: it is named, never linked.
+    exclude = ("original",)
+    readonly_fields = ("original_kept", "picture")
+
+    @admin.display(description=_("original"))
+    def original_kept(self, photo: Photo) -> str:
+        return _("kept privately, with the camera's EXIF (SHA-256 %(sha)s)") % {
+            "sha": photo.sha256[:16]
+        }
+
+    @admin.display(description=_("photo"))
+    def picture(self, photo: Photo) -> str:
+        url = reverse("fieldapp:public-photo", args=[photo.pk, "thumb"])
+        return format_html('<img src="{}" alt="" width="160">', url)
 
 
 @admin.register(SupervisorNote)

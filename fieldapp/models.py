@@ -206,9 +206,12 @@ class Photo(SubjectMixin, PhoneTimed, TimeStampedModel):
     client_uuid = models.UUIDField(_("submission id"), unique=True)
     sha256 = models.CharField(_("checksum"), max_length=64)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    purpose = models.CharField(max_length=10, choices=Purpose.choices)
+    purpose = models.CharField(_("photo of"), max_length=10, choices=Purpose.choices)
     original = models.FileField(upload_to="photos/original/%Y/%m/", storage=PrivateStorage())
     public_image = models.ImageField(upload_to="photos/public/%Y/%m/")
     thumbnail = models.ImageField(upload_to="photos/thumb/%Y/%m/")

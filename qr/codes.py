@@ -69,17 +69,21 @@ def format_code(prefix: str, place: str, serial: int) -> str:
 
 
 URL_PATH = re.compile(r"/e/([^/?#]+)")
+# Punctuation a code copied out of a chat message or a notice brings along (【…】, a final 。,
+# quotes, brackets): no code holds any of it.
+AROUND = re.compile("[。，、；：？！,;:?!\"'“”‘’「」『』【】〔〕《》〈〉()\\[\\]{}<>]")
 
 
 def compact(text: str) -> str:
     """What a person typed or pasted, as a bare code: full-width and other typed forms folded
-    (`registry.text.fold`), a whole pasted plaque URL reduced to its code, upper-cased, spaces
-    and dashes dropped, and look-alike letters read as digits."""
+    (`registry.text.fold`), a whole pasted plaque URL reduced to its code, the punctuation and
+    brackets around a code copied from a message dropped, upper-cased, spaces and dashes
+    dropped, and look-alike letters read as digits."""
     text = fold(text)
     in_url = URL_PATH.search(text)
     if in_url:
         text = in_url.group(1)
-    return re.sub(r"[\s\-_.·]", "", text.upper()).translate(LOOKALIKES)
+    return re.sub(r"[\s\-_.·]", "", AROUND.sub("", text.upper())).translate(LOOKALIKES)
 
 
 def parse(text: str) -> ParsedCode:

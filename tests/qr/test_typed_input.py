@@ -18,6 +18,9 @@ TYPED = [
     "b-001201-0001-z\u200b",  # lower case, a zero-width space from a paste
     "https://qinglian.example.cn/e/B-001201-0001-Z",  # the whole plaque URL
     "http://127.0.0.1:8000/e/B-001201-0001-Z/report/",
+    "B-001201-0001-Z。",  # copied from a chat message
+    "【B-001201-0001-Z】",
+    "“B-001201-0001-Z”",
 ]
 
 
@@ -35,7 +38,7 @@ def test_the_code_form_redirects_typed_forms_to_the_record(client, typed):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("typed", TYPED[:6])
+@pytest.mark.parametrize("typed", [*TYPED[:6], "B-001201-0001-Z。", "【B-001201-0001-Z】"])
 def test_a_typed_form_in_the_url_redirects_to_the_code(client, typed):
     response = client.get(f"/e/{typed}")
     assert response.status_code == 301
