@@ -16,6 +16,8 @@ class ImportJobAdmin(ReadOnlyAdmin):
     list_filter = ("action", "status")
     search_fields = ("file_name", "village__name", "village__code")
     list_select_related = ("village", "requested_by")
+    # The upload itself stays off the web (it may hold restricted columns): named, not linked.
+    exclude = ("file",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ImportJob]:
         qs = super().get_queryset(request)
