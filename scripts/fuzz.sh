@@ -23,7 +23,7 @@ for _ in $(seq 60); do curl -fs "http://127.0.0.1:$PORT/api/schema/" >/dev/null 
 
 status=0
 for auth in "" "Authorization: Token $TOKEN"; do
-    echo "== schemathesis ${auth:+with a staff token}${auth:-anonymously}"
+    if [ -n "$auth" ]; then echo "== schemathesis with a staff token"; else echo "== schemathesis anonymously"; fi
     args=(run "http://127.0.0.1:$PORT/api/schema/" --checks not_a_server_error
           --max-examples "$EXAMPLES" --request-timeout 30)
     [ -n "$auth" ] && args+=(-H "$auth")
