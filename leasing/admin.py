@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 
 from leasing import auctions
 from leasing import services as lease_services
-from leasing import services as leasing
 from leasing.models.auctions import Auction, Bid
 from leasing.models.leases import Lease, LeasePayment, Sublet
 from registry import services as registry_services
@@ -119,8 +118,6 @@ class LeasePaymentAdmin(RecordAdmin):
     search_fields = ("lease__asset__name", "lease__tenant_name", "bank_reference")
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        from leasing.admin import LeasePaymentForm
-
         kwargs["form"] = LeasePaymentForm
         return super().get_form(request, obj, change, **kwargs)
 
@@ -173,7 +170,7 @@ class AuctionForm(ServiceCheckedForm):
 class LeaseForm(ServiceCheckedForm):
     """The lease admin's form (registry.admin.LeaseAdmin): the lease rules of the services."""
 
-    check = staticmethod(leasing.check_lease)
+    check = staticmethod(lease_services.check_lease)
 
     class Meta:
         model = Lease
@@ -204,7 +201,7 @@ class LeasePaymentForm(ServiceCheckedForm):
     """Rent received: dated today at the latest, like services.record_lease_payment."""
 
     check = staticmethod(
-        lambda payment: payment.paid_on and leasing.not_in_future(payment.paid_on, "paid_on")
+        lambda payment: payment.paid_on and lease_services.not_in_future(payment.paid_on, "paid_on")
     )
 
     class Meta:
@@ -213,7 +210,7 @@ class LeasePaymentForm(ServiceCheckedForm):
 
 
 class SubletForm(ServiceCheckedForm):
-    check = staticmethod(leasing.check_sublet)
+    check = staticmethod(lease_services.check_sublet)
 
     class Meta:
         model = Sublet
@@ -299,7 +296,7 @@ class SubletAdmin(AddOnlyAdmin):
     list_select_related = ("lease", "lease__asset")
 
     def save_model(self, request, obj, form, change):
-        leasing.declare(obj, actor=request.user)
+        lease_services.declare(obj, actor=request.user)
 
 
 @admin.register(Bid)
