@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from demo import loader as demo
+from tests import snapshot
 
 DEMO_PASSWORD = "demo-password-for-tests"
 
@@ -31,12 +32,19 @@ def django_db_setup(django_db_setup, django_db_blocker, media_roots):
     """Load the Rui'an demo data once; each test then runs inside a rolled-back transaction."""
     with django_db_blocker.unblock():
         load_demo_with_users()
+        snapshot.take()
 
 
 def load_demo_with_users() -> None:
     """The demo data plus its role users (load_demo creates users only when DEBUG is on)."""
     call_command("load_demo", stdout=StringIO())
     demo.ensure_demo_users(DEMO_PASSWORD)
+
+
+def demo_back() -> None:
+    """The demo again after a transactional test emptied the database: copied back, or replayed."""
+    if not snapshot.restore():
+        load_demo_with_users()
 
 
 def pytest_collection_modifyitems(config, items):

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import load_demo_with_users
+from tests.conftest import demo_back
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
@@ -48,7 +48,7 @@ def phone(browser):
 @pytest.fixture
 def demo_server(live_server, transactional_db):
     """A live server with the demo data (transactional tests start from an empty database)."""
-    load_demo_with_users()
+    demo_back()
     return live_server
 
 

@@ -15,7 +15,7 @@ from django.conf import settings
 from django_q.tasks import async_task
 
 from qr.models import ElectronicId, PlaqueJob
-from tests.conftest import load_demo_with_users
+from tests.conftest import demo_back
 
 pytestmark = pytest.mark.e2e
 
@@ -62,7 +62,7 @@ def wait_for(job: PlaqueJob, *statuses: str, seconds: float) -> PlaqueJob:
 
 @pytest.fixture
 def big_job(transactional_db):
-    load_demo_with_users()
+    demo_back()
     codes = sorted(ElectronicId.objects.values_list("code", flat=True))
     assert len(codes) > 300  # long enough to be killed in the middle
     job = PlaqueJob.objects.create(codes=codes, layout=1, total=len(codes))
