@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "maps",
     "qr",
     "fieldapp",
+    "supervision",
     "demo",
     "opendata",
 ]
@@ -260,6 +261,20 @@ if os.environ.get("REDIS_URL"):
     Q_CLUSTER["redis"] = os.environ["REDIS_URL"]
 else:
     Q_CLUSTER["orm"] = "default"
+
+# Villagers' reports (supervision): links in e-mails start with SITE_URL; mail goes to the
+# console in development. A burst of reports from one address is held off for a while: at most
+# REPORT_LIMIT_PER_HOUR per hour, counted in the cache under a keyed hash of the address, never in
+# the database or a log.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "qinglian@localhost")
+REPORT_LIMIT_PER_HOUR = int(os.environ.get("REPORT_LIMIT_PER_HOUR", "5"))
 
 # Login attempts (django-axes): an account is refused for LOGIN_COOLOFF_MINUTES after
 # LOGIN_FAILURE_LIMIT wrong passwords in a row, an address after LOGIN_FAILURE_LIMIT_PER_ADDRESS

@@ -17,6 +17,7 @@ from leasing import api as leasing_api
 from portal import views as portal_views
 from projects import api as projects_api
 from registry.api import AssetViewSet, UnitViewSet
+from supervision import api as supervision_api
 from trail.urls import urlpatterns as log_urls
 from visits.api import RouteViewSet, SiteViewSet
 
@@ -28,6 +29,7 @@ router.register("routes", RouteViewSet, basename="route")
 router.register("units", UnitViewSet, basename="unit")
 leasing_api.register(router)
 projects_api.register(router)
+supervision_api.register(router)
 
 urlpatterns = [
     # Browsers ask for /favicon.ico on pages that name no icon (the admin, the API docs).
@@ -47,6 +49,8 @@ urlpatterns = [
     path("api/token/", obtain_auth_token, name="api-token"),
     path("", include("opendata.urls")),
     path("api/", include(router.urls)),
+    # Before qr's and the field app's: /e/<code>/report/ and /field/cases/ are supervision's.
+    path("", include("supervision.urls")),
     path("e/", include("qr.urls")),
     path("log/", include(([path("", portal_views.log, name="browse"), *log_urls], "log"))),
     path("field/", include("fieldapp.offline_urls")),

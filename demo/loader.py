@@ -37,7 +37,7 @@ from projects import services as project_services
 from projects.models import Project
 from registry import services
 from registry.models import AdminUnit, Asset, Cooperative, Profile
-from registry.signals import demo_inspections_wanted
+from registry.signals import demo_inspections_wanted, demo_users_ready
 from trail.models import Event
 from visits import services as visit_services
 from visits.models import Route, Site
@@ -250,4 +250,5 @@ def ensure_demo_users(password: str) -> list[tuple[str, str]]:
         profile, _created = Profile.objects.get_or_create(user=user)
         profile.units.set(AdminUnit.objects.filter(code__in=row["units"]))
         logins.append((row["username"], row["role"]))
+    demo_users_ready.send(sender=User, users=[User.objects.get(username=u) for u, _r in logins])
     return logins

@@ -16,6 +16,10 @@ so the two never drift apart.
 | `village_supervisor` | field work (inspections, photos, progress, notes);    | own villages |
 |                      | open acceptance from the site                         |              |
 | `field_inspector`    | the same as the village supervisor                    | own villages |
+| `village_supervisor` | also: work villagers' reports (cases) of the station  | own villages |
+| `discipline_office`  | the township discipline office (纪工委/监察办): work  | own township |
+|                      | every case, see confidential reporters' contacts,     |              |
+|                      | run inspection tours and define their checklist       |              |
 | anyone else          | nothing: reads the public record only                 |              |
 
 A superuser may do everything everywhere; `None` as the actor is the system itself (the demo
@@ -34,8 +38,9 @@ class Role:
     SUPERVISOR = "village_supervisor"
     INSPECTOR = "field_inspector"
     BOOKKEEPER = "bookkeeper"
+    DISCIPLINE = "discipline_office"
 
-    ALL = (CITY, TOWNSHIP, SUPERVISOR, INSPECTOR, BOOKKEEPER)
+    ALL = (CITY, TOWNSHIP, SUPERVISOR, INSPECTOR, BOOKKEEPER, DISCIPLINE)
 
 
 # How the public log names who acted: the role, in the page's language.
@@ -45,6 +50,7 @@ ROLE_LABELS = {
     Role.SUPERVISOR: _("Village supervisor"),
     Role.INSPECTOR: _("Field inspector"),
     Role.BOOKKEEPER: _("Village bookkeeper"),
+    Role.DISCIPLINE: _("Township discipline office"),
 }
 
 
@@ -70,6 +76,9 @@ class Task(StrEnum):
     OPEN_ACCEPTANCE_FROM_SITE = "open_acceptance_from_site"  # construction -> acceptance
     DEFINE_CHECKLISTS = "define_checklists"  # the field app's inspection checklists (admin)
     REVIEW_LOGIN_PAUSES = "review_login_pauses"  # django-axes' attempts: see, lift a pause
+    HANDLE_CASES = "handle_cases"  # villagers' reports: accept, verify, order rectification
+    SEE_CONTACTS = "see_contacts"  # a confidential reporter's contact (the station head too)
+    RUN_TOURS = "run_tours"  # inspection tours (巡察), their findings, their checklist
 
 
 FIELD_TASKS = frozenset({Task.RECORD_FIELD_WORK, Task.OPEN_ACCEPTANCE_FROM_SITE})
@@ -88,8 +97,9 @@ ROLE_TASKS: dict[str, frozenset[Task]] = {
         }
     ),
     Role.BOOKKEEPER: frozenset({Task.RUN_PROCEDURE, Task.MANAGE_LEASE}),
-    Role.SUPERVISOR: FIELD_TASKS,
+    Role.SUPERVISOR: FIELD_TASKS | {Task.HANDLE_CASES},
     Role.INSPECTOR: FIELD_TASKS,
+    Role.DISCIPLINE: frozenset({Task.HANDLE_CASES, Task.SEE_CONTACTS, Task.RUN_TOURS}),
 }
 
 # The task that writing each kind of record takes, unless the service doing it says otherwise
@@ -109,6 +119,9 @@ RECORD_TASKS: dict[str, Task] = {
     "projects.deliberation": Task.RUN_PROCEDURE,
     "projects.disclosure": Task.RUN_PROCEDURE,
     "projects.projectdocument": Task.RUN_PROCEDURE,
+    "supervision.station": Task.EDIT_RECORD,
+    "supervision.case": Task.HANDLE_CASES,
+    "supervision.tour": Task.RUN_TOURS,
 }
 
 # The admin's model permissions ("app_label.codename") that go with each task; every staff role
@@ -134,6 +147,7 @@ TASK_PERMISSIONS: dict[Task, tuple[str, ...]] = {
             ("projects", "project"),
             ("visits", "site"),
             ("visits", "route"),
+            ("supervision", "station"),
         )
     ),
     Task.EDIT_UNITS: ("registry.add_adminunit", "registry.change_adminunit"),
@@ -144,6 +158,13 @@ TASK_PERMISSIONS: dict[Task, tuple[str, ...]] = {
         "leasing.add_sublet",
     ),
     Task.RUN_AUCTION: ("leasing.add_auction", "leasing.change_auction", "leasing.add_bid"),
+    Task.SEE_CONTACTS: ("supervision.view_reportercontact",),
+    Task.RUN_TOURS: tuple(
+        f"supervision.{verb}_{model}"
+        for verb in ("view", "add", "change")
+        for model in ("tourarea", "problemform", "tour", "finding")
+    ),
+    Task.HANDLE_CASES: ("supervision.view_case", "supervision.view_category"),
 }
 STAFF_VIEW_PERMISSIONS = tuple(
     f"{app}.view_{model}"
@@ -160,6 +181,7 @@ STAFF_VIEW_PERMISSIONS = tuple(
         ("leasing", "auction"),
         ("leasing", "bid"),
         ("leasing", "sublet"),
+        ("supervision", "station"),
     )
 )
 # The field records (written from the phone), which staff look up in the admin, in their units.
@@ -183,7 +205,16 @@ def model_permissions(role: str) -> frozenset[str]:
     return frozenset(codenames)
 
 
-MANAGED_APPS = ("trail", "registry", "projects", "leasing", "visits", "fieldapp", "axes")
+MANAGED_APPS = (
+    "trail",
+    "registry",
+    "projects",
+    "leasing",
+    "visits",
+    "fieldapp",
+    "supervision",
+    "axes",
+)
 
 
 def sync_group_permissions(group_model, permission_model) -> None:

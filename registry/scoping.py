@@ -34,8 +34,17 @@ ROLE_REFUSALS = {
     ),
     Task.DEFINE_CHECKLISTS: gettext_lazy("Only township and city staff define checklists."),
     Task.REVIEW_LOGIN_PAUSES: gettext_lazy("Only city staff see and lift paused log-ins."),
+    Task.HANDLE_CASES: gettext_lazy(
+        "Only the village supervision liaison station and the township discipline office work "
+        "villagers' reports."
+    ),
+    Task.SEE_CONTACTS: gettext_lazy(
+        "Only the station head and the township discipline office see a reporter's contact."
+    ),
+    Task.RUN_TOURS: gettext_lazy("Only the township discipline office runs inspection tours."),
 }
 SCOPE_REFUSALS = {
+    Task.HANDLE_CASES: gettext_lazy("This report is handled by another station or office."),
     Task.ISSUE_CODES: gettext_lazy("You can only issue codes for records of your own admin units."),
     Task.IMPORT_ASSETS: gettext_lazy("You can only import into villages of your own admin units."),
     Task.RECORD_FIELD_WORK: gettext_lazy("You can only record field work in your own admin units."),

@@ -37,6 +37,8 @@ class Event(models.Model):
         AWARD = "award", _("Auction result")
         RENEW = "renew", _("Lease renewed")
         SUBLET = "sublet", _("Sublet declared")
+        REPORT = "report", _("Report received")
+        CASE = "case", _("Case moved on")
 
     seq = models.PositiveBigIntegerField(_("sequence"), primary_key=True)
     at = models.DateTimeField(_("time"))
