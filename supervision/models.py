@@ -230,6 +230,7 @@ class CaseState(models.Model):
     )
     by_reporter = models.BooleanField(_("by the reporter"), default=False)
     reason = models.TextField(_("reason"), blank=True)
+    client_uuid = models.UUIDField(_("submission id"), null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = _("case state")
@@ -268,6 +269,7 @@ class CasePhoto(TimeStampedModel):
     location = models.PointField(_("where (GPS)"), srid=4326, null=True, blank=True)
     distance_m = models.FloatField(_("distance from the subject (m)"), null=True, blank=True)
     published = models.BooleanField(_("shown to the public"), default=False)
+    client_uuid = models.UUIDField(_("submission id"), null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = _("case photo")

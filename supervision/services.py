@@ -226,9 +226,17 @@ def _village_at(point: Point) -> AdminUnit:
     return village
 
 
-def _store_photo(case: Case, prepared, *, purpose: str, location=None, distance=None):
+def _store_photo(
+    case: Case, prepared, *, purpose: str, location=None, distance=None, client_uuid=None
+):
     name = uuid.uuid4().hex
-    photo = CasePhoto(case=case, purpose=purpose, location=location, distance_m=distance)
+    photo = CasePhoto(
+        case=case,
+        purpose=purpose,
+        location=location,
+        distance_m=distance,
+        client_uuid=client_uuid,
+    )
     photo.image.save(f"{name}.jpg", ContentFile(prepared.public_jpeg), save=False)
     photo.thumbnail.save(f"{name}-t.jpg", ContentFile(prepared.thumbnail_jpeg), save=False)
     photo.save()
@@ -351,12 +359,25 @@ def case_for_receipt(code: str) -> Case | None:
 # Moving a case ------------------------------------------------------------------------------
 
 
-def _enter(case: Case, to: State, *, actor: User | None, reason: str, by_reporter=False):
+def _enter(
+    case: Case,
+    to: State,
+    *,
+    actor: User | None,
+    reason: str,
+    by_reporter: bool = False,
+    client_uuid: uuid.UUID | None = None,
+):
     case.state = to
     case.closed_at = timezone.now() if to == State.CLOSED else None
     case.save()
     CaseState.objects.create(
-        case=case, state=to, actor=actor, by_reporter=by_reporter, reason=reason
+        case=case,
+        state=to,
+        actor=actor,
+        by_reporter=by_reporter,
+        reason=reason,
+        client_uuid=client_uuid,
     )
 
 
@@ -370,12 +391,16 @@ def move(
     rectify_who: str = "",
     rectify_by: dt.date | None = None,
     outcome: str = "",
+    client_uuid: uuid.UUID | None = None,
 ) -> Case:
     """Move a case along one edge of `EDGES` as staff handling it. Ending or reopening
     something needs a reason; ordering rectification needs who and by when; closing may set
-    the outcome the public reads. Raises PermissionDenied or ValidationError."""
+    the outcome the public reads. A phone's replay of the same move (`client_uuid`) answers
+    with the case as it is. Raises PermissionDenied or ValidationError."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     ensure_may_handle(actor, case)
+    if client_uuid is not None and CaseState.objects.filter(client_uuid=client_uuid).exists():
+        return case
     edge = EDGES.get((case.state, to))
     if edge is None or edge.by_reporter:
         raise ValidationError(
@@ -396,7 +421,7 @@ def move(
         case.rectify_who, case.rectify_by = rectify_who[:200], rectify_by
     if to == State.CLOSED and outcome:
         case.outcome = scrub(fold(outcome).strip())[:REASON_MAX]
-    _enter(case, to, actor=actor, reason=reason)
+    _enter(case, to, actor=actor, reason=reason, client_uuid=client_uuid)
     _log(case, action=Event.Action.CASE, actor=actor, rectify_by=case.rectify_by)
     from supervision.notifications import notify_later
 
@@ -499,8 +524,13 @@ def add_evidence_photo(
     case: Case, data: bytes, *, purpose: str, actor: User | None, client_uuid: uuid.UUID | None
 ) -> CasePhoto:
     """A verification or rectification photo from the site. Its GPS (from the photo) is
-    checked against where the case is; a photo far from it is kept and its distance shown."""
+    checked against where the case is; a photo far from it is kept and its distance shown.
+    A replay of the same submission (`client_uuid`) answers with the photo stored first."""
     ensure_may_handle(actor, case)
+    if client_uuid is not None:
+        stored = CasePhoto.objects.filter(client_uuid=client_uuid).first()
+        if stored is not None:
+            return stored
     prepared = _prepared_photos([data])[0]
     location = None
     distance = None
