@@ -440,6 +440,7 @@ def _label(state: str) -> str:
 def merge(case: Case, *, into: Case, actor: User | None, reason: str = "") -> Case:
     """Close `case` as a duplicate of `into`; both must be open and in the same township."""
     case = Case.objects.select_for_update().get(pk=case.pk)
+    into = Case.objects.select_related("village").get(pk=into.pk)
     ensure_may_handle(actor, case)
     ensure_may_handle(actor, into)
     if case.pk == into.pk or into.state in (State.MERGED, State.CLOSED, State.DECLINED):
