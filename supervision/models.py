@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import AdminUnit, TimeStampedModel
+from registry.storage import PrivateStorage
 
 
 class Station(TimeStampedModel):
@@ -255,7 +256,9 @@ class ReporterContact(TimeStampedModel):
 
 class CasePhoto(TimeStampedModel):
     """A photo of a case: the reporter's, or evidence from verification or rectification. Only
-    the re-encoded pixels are kept, never the file as sent (its metadata names the phone)."""
+    the re-encoded pixels are kept, never the file as sent (its metadata names the phone).
+    Kept in PRIVATE_MEDIA_ROOT: handlers see them through a checked view, the public only
+    those staff publish (`published`)."""
 
     class Purpose(models.TextChoices):
         REPORT = "report", _("From the reporter")
@@ -264,8 +267,10 @@ class CasePhoto(TimeStampedModel):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="photos")
     purpose = models.CharField(_("purpose"), max_length=10, choices=Purpose.choices)
-    image = models.ImageField(_("photo"), upload_to="cases/%Y/%m/")
-    thumbnail = models.ImageField(_("thumbnail"), upload_to="cases/%Y/%m/")
+    image = models.ImageField(_("photo"), upload_to="cases/%Y/%m/", storage=PrivateStorage())
+    thumbnail = models.ImageField(
+        _("thumbnail"), upload_to="cases/%Y/%m/", storage=PrivateStorage()
+    )
     location = models.PointField(_("where (GPS)"), srid=4326, null=True, blank=True)
     distance_m = models.FloatField(_("distance from the subject (m)"), null=True, blank=True)
     published = models.BooleanField(_("shown to the public"), default=False)
@@ -297,6 +302,7 @@ class CaseMessage(TimeStampedModel):
         blank=True,
         related_name="+",
     )
+    client_uuid = models.UUIDField(_("submission id"), null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = _("message")
@@ -313,6 +319,7 @@ class RectificationTask(TimeStampedModel):
     due_on = models.DateField(_("by"))
     done_on = models.DateField(_("done on"), null=True, blank=True)
     evidence = models.TextField(_("evidence"), blank=True)
+    client_uuid = models.UUIDField(_("submission id"), null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = _("rectification task")

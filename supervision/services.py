@@ -294,8 +294,9 @@ def submit_report(
     prepared = _prepared_photos(photos)
     if subject is not None:
         village = subject.village if hasattr(subject, "village") else subject.unit
-        if location is None and getattr(subject, "geometry", None) is not None:
-            location = subject.geometry.point_on_surface
+        place = getattr(subject, "geometry", None) or getattr(subject, "location", None)
+        if location is None and place is not None:
+            location = place if place.geom_type == "Point" else place.point_on_surface
     if location is not None and village is None:
         village = _village_at(location)
     if village is None:
@@ -480,13 +481,24 @@ def reporter_message(case: Case, *, text: str) -> CaseMessage:
 
 
 @transaction.atomic
-def ask_reporter(case: Case, *, text: str, actor: User | None) -> CaseMessage:
-    """A question the reporter reads with the receipt ("was it fixed?")."""
+def ask_reporter(
+    case: Case, *, text: str, actor: User | None, client_uuid: uuid.UUID | None = None
+) -> CaseMessage:
+    """A question the reporter reads with the receipt ("was it fixed?"). A phone's replay
+    (`client_uuid`) answers with the question stored first."""
     ensure_may_handle(actor, case)
+    if client_uuid is not None:
+        stored = CaseMessage.objects.filter(client_uuid=client_uuid).first()
+        if stored is not None:
+            return stored
     if case.source != Case.Source.VILLAGER:
         raise ValidationError({"text": _("A tour's finding has no reporter to ask.")})
     return CaseMessage.objects.create(
-        case=case, kind=CaseMessage.Kind.QUESTION, text=_clean_text(text), author=actor
+        case=case,
+        kind=CaseMessage.Kind.QUESTION,
+        text=_clean_text(text),
+        author=actor,
+        client_uuid=client_uuid,
     )
 
 
@@ -495,8 +507,11 @@ def publish(case: Case, *, public_text: str, outcome: str, actor: User | None) -
     """What the public reads of the case: a redacted version of the report and the outcome.
     ID-card and phone numbers are taken out whatever staff typed."""
     ensure_may_handle(actor, case)
-    case.public_text = scrub(fold(public_text or "").strip())[:TEXT_MAX]
-    case.outcome = scrub(fold(outcome or "").strip())[:REASON_MAX]
+    public_text = scrub(fold(public_text or "").strip())[:TEXT_MAX]
+    outcome = scrub(fold(outcome or "").strip())[:REASON_MAX]
+    if (public_text, outcome) == (case.public_text, case.outcome):
+        return case
+    case.public_text, case.outcome = public_text, outcome
     case.save(update_fields=["public_text", "outcome", "updated"])
     _log(
         case,
@@ -509,38 +524,72 @@ def publish(case: Case, *, public_text: str, outcome: str, actor: User | None) -
 
 
 @transaction.atomic
-def add_task(case: Case, *, text: str, who: str, due_on: dt.date, actor: User | None):
+def add_task(
+    case: Case,
+    *,
+    text: str,
+    who: str,
+    due_on: dt.date,
+    actor: User | None,
+    client_uuid: uuid.UUID | None = None,
+) -> RectificationTask:
+    """One thing to put right, with who and by when; a phone's replay is stored once."""
     ensure_may_handle(actor, case)
+    if client_uuid is not None:
+        stored = RectificationTask.objects.filter(client_uuid=client_uuid).first()
+        if stored is not None:
+            return stored
     if case.state not in (State.FOUND, State.ORDERED):
         raise ValidationError({"text": _("Rectification tasks follow a problem found.")})
     text, who = fold(text or "").strip(), fold(who or "").strip()
     if not text or not who:
         raise ValidationError({"text": _("Say what is to be put right, and who does it.")})
+    if due_on < timezone.localdate():
+        raise ValidationError({"due_on": _("The day to rectify by has passed already.")})
     return RectificationTask.objects.create(
-        case=case, text=text[:300], who=who[:120], due_on=due_on
+        case=case, text=text[:300], who=who[:120], due_on=due_on, client_uuid=client_uuid
     )
 
 
 def add_evidence_photo(
-    case: Case, data: bytes, *, purpose: str, actor: User | None, client_uuid: uuid.UUID | None
+    case: Case,
+    data: bytes,
+    *,
+    purpose: str,
+    actor: User | None,
+    client_uuid: uuid.UUID | None,
+    location: Point | None = None,
 ) -> CasePhoto:
-    """A verification or rectification photo from the site. Its GPS (from the photo) is
-    checked against where the case is; a photo far from it is kept and its distance shown.
-    A replay of the same submission (`client_uuid`) answers with the photo stored first."""
+    """A verification or rectification photo from the site. Its position (the photo's GPS,
+    else `location`, the phone's own) is checked against where the case is; a photo far from
+    it is kept and its distance shown. A replay of the same submission (`client_uuid`)
+    answers with the photo stored first."""
     ensure_may_handle(actor, case)
     if client_uuid is not None:
         stored = CasePhoto.objects.filter(client_uuid=client_uuid).first()
         if stored is not None:
             return stored
     prepared = _prepared_photos([data])[0]
-    location = None
-    distance = None
     if prepared.lon is not None and prepared.lat is not None:
         location = Point(prepared.lon, prepared.lat, srid=4326)
-        if case.location is not None:
-            distance = distance_m(location, case.location)
-    with transaction.atomic():
-        return _store_photo(case, prepared, purpose=purpose, location=location, distance=distance)
+    distance = None
+    if location is not None and case.location is not None:
+        distance = distance_m(location, case.location)
+    try:
+        with transaction.atomic():
+            return _store_photo(
+                case,
+                prepared,
+                purpose=purpose,
+                location=location,
+                distance=distance,
+                client_uuid=client_uuid,
+            )
+    except IntegrityError:
+        stored = CasePhoto.objects.filter(client_uuid=client_uuid).first()
+        if stored is None:
+            raise
+        return stored
 
 
 # Deadlines ----------------------------------------------------------------------------------

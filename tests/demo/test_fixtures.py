@@ -15,6 +15,7 @@ from fieldapp.models import Inspection
 from leasing.models import Auction, Bid, Lease, LeasePayment, Sublet
 from projects.models import Deliberation, Project, ProjectDocument
 from registry.models import AdminUnit, Asset, Cooperative
+from supervision.models import Case, Station
 from trail.models import Event
 from visits.models import Route, Site
 
@@ -35,7 +36,9 @@ GENERATOR_COUNTS = {
     Deliberation: 147,
     ProjectDocument: 102,
     Inspection: 21,
-    Event: 1905,
+    Station: 13,  # one liaison station per village (supervision's demo)
+    Case: 13,  # villagers' reports, in every state
+    Event: 1968,  # the generator's 1905, and supervision's stations and cases
 }
 TOLERANCE_DEG = 0.00001  # about 1 m: the files' 7 decimals round vertices shared with the coast
 
