@@ -27,6 +27,14 @@ def fold(text: str) -> str:
     return ZERO_WIDTH.sub("", text).strip()
 
 
+def clean(text: str) -> str:
+    """Free text (a report, a reason, a name) as typed, without what no person typed: zero-width
+    and control characters dropped (newlines and tabs kept, CRLF made LF), surrounding space
+    stripped. Full-width punctuation stays: it is part of Chinese writing."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return ZERO_WIDTH.sub("", text).strip()
+
+
 def fold_number(text: str) -> str:
     """A typed number in plain ASCII: folded, with the thousands separators people type
     (`1,200` `1，200` `1 200`) and a trailing 元 removed. Not a validation: the caller still

@@ -27,7 +27,7 @@ def handled_cases(user: User) -> QuerySet[Case]:
     cases = in_scope(user, Case.objects.all(), "village").exclude(about_member=user)
     if not services.township_office(user):
         cases = cases.filter(route=Case.Route.STATION)
-    return cases.select_related("category", "village")
+    return cases.select_related("category", "village__station")
 
 
 @dataclass
@@ -80,7 +80,10 @@ def work_list(user: User, show: str = "open", limit: int = LIST_LIMIT) -> WorkLi
 def case_for(user: User, pk: int) -> Case:
     """The case, or 404; PermissionDenied (with why) when `user` may not handle it."""
     case = get_object_or_404(
-        Case.objects.select_related("category", "village__parent", "merged_into"), pk=pk
+        Case.objects.select_related(
+            "category", "village__parent", "village__station", "merged_into"
+        ),
+        pk=pk,
     )
     services.ensure_may_handle(user, case)
     return case

@@ -24,7 +24,7 @@ from fieldapp.views import field_view, wants_json
 from registry.privacy import scrub
 from registry.roles import Task
 from registry.scoping import ensure_may, may
-from registry.text import fold
+from registry.text import clean
 from supervision import field_forms, field_selectors, services
 from supervision.models import Case, CaseMessage, CasePhoto, CaseState, RectificationTask, State
 
@@ -213,7 +213,7 @@ def case_merge(request: HttpRequest, pk: int) -> HttpResponse:
 @field_view("POST")
 def case_ask(request: HttpRequest, pk: int) -> HttpResponse:
     def do(case, form):
-        text = fold(form.cleaned_data["text"]).strip()
+        text = clean(form.cleaned_data["text"])
         asked = CaseMessage.objects.filter(
             case=case, kind=CaseMessage.Kind.QUESTION, author=request.user, text=text
         ).exists()
@@ -233,8 +233,8 @@ def case_ask(request: HttpRequest, pk: int) -> HttpResponse:
 @field_view("POST")
 def case_publish(request: HttpRequest, pk: int) -> HttpResponse:
     def do(case, form):
-        public_text = scrub(fold(form.cleaned_data["public_text"]).strip())
-        outcome = scrub(fold(form.cleaned_data["outcome"]).strip())
+        public_text = scrub(clean(form.cleaned_data["public_text"]))
+        outcome = scrub(clean(form.cleaned_data["outcome"]))
         same = case.public_text == public_text and case.outcome == outcome
         if not same:
             services.publish(case, public_text=public_text, outcome=outcome, actor=request.user)
@@ -253,7 +253,7 @@ def case_publish(request: HttpRequest, pk: int) -> HttpResponse:
 def case_task(request: HttpRequest, pk: int) -> HttpResponse:
     def do(case, form):
         data = form.cleaned_data
-        text, who = fold(data["text"]).strip(), fold(data["who"]).strip()
+        text, who = clean(data["text"]), clean(data["who"])
         added = RectificationTask.objects.filter(
             case=case, text=text, who=who, due_on=data["due_on"]
         ).exists()

@@ -24,7 +24,7 @@ from registry.models import AdminUnit
 from registry.privacy import scrub
 from registry.roles import Role, Task
 from registry.scoping import ensure_may, group_names, may, sees_everything
-from registry.text import fold
+from registry.text import clean, fold
 from supervision import deadlines, receipts
 from supervision.models import (
     Case,
@@ -122,8 +122,13 @@ def may_see_contact(user: User | None, case: Case) -> bool:
     if case.identity == Case.Identity.NAMED:
         return True
     if case.identity == Case.Identity.CONFIDENTIAL:
-        station = Station.objects.filter(village_id=case.village_id).first()
-        return may(user, Task.SEE_CONTACTS, case) or (station is not None and station.head == user)
+        if may(user, Task.SEE_CONTACTS, case):
+            return True
+        try:
+            station = case.village.station  # preloaded by lists (select_related)
+        except Station.DoesNotExist:
+            return False
+        return station.head_id == user.pk
     return False
 
 
@@ -180,7 +185,7 @@ class Submitted:
 
 
 def _clean_text(text: str, *, field: str = "text") -> str:
-    text = fold(text or "").strip()
+    text = clean(text or "")
     if len(text) < TEXT_MIN:
         raise ValidationError(
             {field: _("Say what is wrong in at least %(n)s characters.") % {"n": TEXT_MIN}}
@@ -193,7 +198,9 @@ def _clean_text(text: str, *, field: str = "text") -> str:
 def _contact(identity: str, contact: dict | None) -> dict | None:
     if identity == Case.Identity.ANONYMOUS:
         return None
-    contact = {k: fold(v or "").strip() for k, v in (contact or {}).items()}
+    contact = {
+        k: (fold if k in ("phone", "email") else clean)(v or "") for k, v in (contact or {}).items()
+    }
     if not (contact.get("phone") or contact.get("email")):
         raise ValidationError(
             {"phone": _("Give a phone number or an e-mail address, or report anonymously.")}
@@ -410,18 +417,18 @@ def move(
                 % {"now": State(case.state).label, "to": _label(to)}
             }
         )
-    reason = fold(reason or "").strip()[:REASON_MAX]
+    reason = clean(reason or "")[:REASON_MAX]
     if edge.reason and not reason:
         raise ValidationError({"reason": _("Say why (the reporter and the log read it).")})
     if to == State.ORDERED:
-        rectify_who = fold(rectify_who or "").strip()
+        rectify_who = clean(rectify_who or "")
         if not rectify_who or rectify_by is None:
             raise ValidationError({"rectify_by": _("Say who rectifies, and by which day.")})
         if rectify_by < timezone.localdate():
             raise ValidationError({"rectify_by": _("The day to rectify by has passed already.")})
         case.rectify_who, case.rectify_by = rectify_who[:200], rectify_by
     if to == State.CLOSED and outcome:
-        case.outcome = scrub(fold(outcome).strip())[:REASON_MAX]
+        case.outcome = scrub(clean(outcome))[:REASON_MAX]
     _enter(case, to, actor=actor, reason=reason, client_uuid=client_uuid)
     _log(case, action=Event.Action.CASE, actor=actor, rectify_by=case.rectify_by)
     from supervision.notifications import notify_later
@@ -451,7 +458,7 @@ def merge(case: Case, *, into: Case, actor: User | None, reason: str = "") -> Ca
     if case.village.parent_id != into.village.parent_id:
         raise ValidationError({"into": _("Only cases of one township can be merged.")})
     case.merged_into = into
-    _enter(case, State.MERGED, actor=actor, reason=fold(reason or "").strip()[:REASON_MAX])
+    _enter(case, State.MERGED, actor=actor, reason=clean(reason or "")[:REASON_MAX])
     _log(case, action=Event.Action.CASE, actor=actor, merged_into=into.reference)
     return case
 
@@ -507,8 +514,8 @@ def publish(case: Case, *, public_text: str, outcome: str, actor: User | None) -
     """What the public reads of the case: a redacted version of the report and the outcome.
     ID-card and phone numbers are taken out whatever staff typed."""
     ensure_may_handle(actor, case)
-    public_text = scrub(fold(public_text or "").strip())[:TEXT_MAX]
-    outcome = scrub(fold(outcome or "").strip())[:REASON_MAX]
+    public_text = scrub(clean(public_text or ""))[:TEXT_MAX]
+    outcome = scrub(clean(outcome or ""))[:REASON_MAX]
     if (public_text, outcome) == (case.public_text, case.outcome):
         return case
     case.public_text, case.outcome = public_text, outcome
@@ -541,7 +548,7 @@ def add_task(
             return stored
     if case.state not in (State.FOUND, State.ORDERED):
         raise ValidationError({"text": _("Rectification tasks follow a problem found.")})
-    text, who = fold(text or "").strip(), fold(who or "").strip()
+    text, who = clean(text or ""), clean(who or "")
     if not text or not who:
         raise ValidationError({"text": _("Say what is to be put right, and who does it.")})
     if due_on < timezone.localdate():
@@ -647,10 +654,16 @@ def wipe_contacts(today: dt.date | None = None) -> int:
 # Stations and tours -------------------------------------------------------------------------
 
 
-def save_station(station: Station, *, actor: User | None) -> Station:
-    """Create or change a station. Its head must be one of its members."""
+def check_station(station: Station) -> None:
+    """A station's own rule, for forms to show before saving: its head is one of its members
+    (a village supervisor whose units cover the village). Raises ValidationError on `head`."""
     if station.head_id and station.head not in station_members(station.village):
         raise ValidationError({"head": _("The head must be a village supervisor of this village.")})
+
+
+def save_station(station: Station, *, actor: User | None) -> Station:
+    """Create or change a station (see `check_station`)."""
+    check_station(station)
     return registry_services.save_record(station, actor=actor)
 
 

@@ -12,14 +12,26 @@ DONGAO = "330381102201"  # the demo supervisor's village, with its station
 XUAO = "330381102202"
 
 
-def jpeg(**exif_tags) -> bytes:
-    """A real JPEG; `exif_tags` maps EXIF tag numbers to values (0x010F Make, 0x0110 Model)."""
+def jpeg(gps: tuple[float, float] | None = None, **exif_tags) -> bytes:
+    """A real JPEG; `exif_tags` maps EXIF tag numbers ("0x010F" Make, "0x0110" Model) to
+    values, `gps` is (lon, lat) written as the camera's GPS block."""
     image = Image.new("RGB", (800, 600), (90, 120, 150))
     exif = Image.Exif()
     for tag, value in exif_tags.items():
-        exif[int(tag)] = value
+        exif[int(tag, 0)] = value
+    if gps is not None:
+        lon, lat = gps
+
+        def dms(value: float) -> tuple:
+            degrees = int(value)
+            minutes = int((value - degrees) * 60)
+            seconds = round(((value - degrees) * 60 - minutes) * 60, 4)
+            return (degrees, minutes, seconds)
+
+        block = exif.get_ifd(0x8825)
+        block.update({1: "N", 2: dms(lat), 3: "E", 4: dms(lon)})
     buffer = io.BytesIO()
-    image.save(buffer, "JPEG", exif=exif.tobytes() if exif_tags else b"")
+    image.save(buffer, "JPEG", exif=exif.tobytes() if exif_tags or gps else b"")
     return buffer.getvalue()
 
 
