@@ -234,6 +234,8 @@ SPECTACULAR_SETTINGS = {
         "TenantKindEnum": "leasing.models.leases.Lease.TenantKind",
         "DisclosureKindEnum": "projects.models.procedure.Disclosure.Kind",
         "DocumentKindEnum": "projects.models.procedure.ProjectDocument.Kind",
+        "CaseStateEnum": "supervision.models.State",
+        "CaseMessageKindEnum": "supervision.models.CaseMessage.Kind",
     },
 }
 
@@ -332,6 +334,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # Pillow logs every EXIF tag it reads at DEBUG: a camera's make, model and serial number,
+    # which identify an anonymous reporter's phone. Never below INFO, whatever LOG_LEVEL says.
+    "loggers": {"PIL": {"level": "INFO"}},
 }
 
 # Debian 12 ships GDAL 3.6; we never open spatial references from untrusted URLs.

@@ -11,8 +11,7 @@ from qr.codes import PREFIXES, MalformedCode, near_misses, parse
 from qr.images import public_url
 from qr.models import ElectronicId
 from qr.plaques import Plaque
-from registry.models import AdminUnit, Asset, Profile
-from registry.scoping import Role
+from registry.models import AdminUnit, Asset
 from visits.models import Site
 
 
@@ -55,20 +54,6 @@ def code_of_pk(model: type[Model], pk: int) -> ElectronicId | None:
     return ElectronicId.objects.filter(
         subject_type=ContentType.objects.get_for_model(model), subject_id=pk
     ).first()
-
-
-def supervisors_for(unit: AdminUnit) -> list[dict]:
-    """Who to tell about a problem here: supervisors covering the unit or the unit above it."""
-    units = [unit.pk, unit.parent_id] if unit.parent_id else [unit.pk]
-    profiles = (
-        Profile.objects.filter(units__in=units, user__groups__name=Role.SUPERVISOR)
-        .select_related("user")
-        .distinct()
-    )
-    return [
-        {"name": p.user.get_full_name() or p.user.get_username(), "phone": p.phone}
-        for p in profiles
-    ]
 
 
 def plaque_items(eids: QuerySet[ElectronicId]) -> list[Plaque]:

@@ -11,6 +11,5 @@ urlpatterns = [
     path("<str:code>", views.record, name="record"),
     path("<str:code>/qr.svg", views.qr_svg, name="qr-svg"),
     path("<str:code>/qr.png", views.qr_png, name="qr-png"),
-    path("<str:code>/report/", views.report, name="report"),
     path("<str:code>/", views.without_slash),
 ]

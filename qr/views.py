@@ -3,7 +3,6 @@
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -51,7 +50,8 @@ def code_entry(request: HttpRequest) -> HttpResponse:
     return redirect("qr:record", code=eid.code)
 
 
-def _resolve_or_problem(request: HttpRequest, code: str):
+def resolve_or_problem(request: HttpRequest, code: str):
+    """The code's ID and record, or the friendly page a mistyped or unknown code gets."""
     try:
         return selectors.resolve(code), None
     except (MalformedCode, selectors.UnknownCode) as exc:
@@ -60,7 +60,7 @@ def _resolve_or_problem(request: HttpRequest, code: str):
 
 @require_safe
 def record(request: HttpRequest, code: str) -> HttpResponse:
-    found, problem = _resolve_or_problem(request, code)
+    found, problem = resolve_or_problem(request, code)
     if problem:
         return problem
     eid, subject = found
@@ -88,7 +88,7 @@ def _field_context(request: HttpRequest, subject: Asset | Project) -> dict:
 
 
 def _qr_response(request: HttpRequest, code: str, render_image, content_type: str):
-    found, problem = _resolve_or_problem(request, code)
+    found, problem = resolve_or_problem(request, code)
     if problem:
         return problem
     eid, _subject = found
@@ -126,24 +126,6 @@ def qr_svg(request: HttpRequest, code: str) -> HttpResponse:
 @require_safe
 def qr_png(request: HttpRequest, code: str) -> HttpResponse:
     return _qr_response(request, code, images.png, "image/png")
-
-
-@require_safe
-def report(request: HttpRequest, code: str) -> HttpResponse:
-    found, problem = _resolve_or_problem(request, code)
-    if problem:
-        return problem
-    eid, subject = found
-    return render(
-        request,
-        "qr/report.html",
-        {
-            "eid": eid,
-            "subject": subject,
-            "contacts": selectors.supervisors_for(eid.unit),
-            "record_url": reverse("qr:record", args=[eid.code]),
-        },
-    )
 
 
 def _own_job(request: HttpRequest, pk) -> PlaqueJob:

@@ -92,7 +92,7 @@ def test_contacts_named_and_confidential(report, demo_user):
     assert station.head == supervisor  # the demo's supervisor heads its stations
     assert services.may_see_contact(supervisor, confidential)
     Station.objects.filter(pk=station.pk).update(head=None)
-    assert not services.may_see_contact(supervisor, confidential)
+    assert not services.may_see_contact(supervisor, Case.objects.get(pk=confidential.pk))
 
 
 @pytest.mark.parametrize(
