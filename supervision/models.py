@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from registry.models import AdminUnit, TimeStampedModel
 from registry.storage import PrivateStorage
@@ -93,17 +94,17 @@ class Category(models.Model):
 
 
 class State(models.TextChoices):
-    RECEIVED = "received", _("Received")
-    ACCEPTED = "accepted", _("Accepted")
-    DECLINED = "declined", _("Declined")
-    VERIFYING = "verifying", _("Under verification")
-    FOUND = "found", _("Problem found")
-    NOT_FOUND = "not_found", _("No problem found")
-    ORDERED = "ordered", _("Rectification ordered")
-    RECTIFIED = "rectified", _("Rectified")
-    CLOSED = "closed", _("Closed")
-    REOPEN_ASKED = "reopen_asked", _("Reporter not satisfied")
-    MERGED = "merged", _("Merged into another case")
+    RECEIVED = "received", pgettext_lazy("case state", "Received")
+    ACCEPTED = "accepted", pgettext_lazy("case state", "Accepted")
+    DECLINED = "declined", pgettext_lazy("case state", "Declined")
+    VERIFYING = "verifying", pgettext_lazy("case state", "Under verification")
+    FOUND = "found", pgettext_lazy("case state", "Problem found")
+    NOT_FOUND = "not_found", pgettext_lazy("case state", "No problem found")
+    ORDERED = "ordered", pgettext_lazy("case state", "Rectification ordered")
+    RECTIFIED = "rectified", pgettext_lazy("case state", "Rectified")
+    CLOSED = "closed", pgettext_lazy("case state", "Closed")
+    REOPEN_ASKED = "reopen_asked", pgettext_lazy("case state", "Reporter not satisfied")
+    MERGED = "merged", pgettext_lazy("case state", "Merged into another case")
 
 
 # States in which nobody has work to do on the case (its deadline no longer runs).
