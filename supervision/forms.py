@@ -182,6 +182,31 @@ class ReporterMessageForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": services.TEXT_MAX}),
         max_length=services.TEXT_MAX,
     )
+    client_uuid = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("client_uuid", uuid.uuid4())
+
+
+class DiscloseForm(forms.Form):
+    """The reporter gives more of who they are (never less): to confidential or named."""
+
+    identity = forms.ChoiceField(label=_("Report it as"), widget=forms.RadioSelect)
+    name = forms.CharField(label=_("Your name"), max_length=60, required=False)
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    email = forms.EmailField(label=_("E-mail"), required=False)
+
+    def __init__(self, *args, modes: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(IDENTITIES)
+        self.fields["identity"].choices = [(mode, labels[mode]) for mode in modes]
 
 
 class ReopenForm(forms.Form):

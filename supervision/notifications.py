@@ -66,8 +66,10 @@ def send(case_id: int, kind: str) -> int:
 
 
 def daily() -> None:
-    """The daily round on the task queue's schedule: escalate overdue cases, wipe old contacts."""
-    from supervision.services import escalate_overdue, wipe_contacts
+    """The daily round on the task queue's schedule: escalate overdue cases, ask reporters
+    whether closed cases stayed fixed, wipe old contacts."""
+    from supervision.services import ask_if_fixed, escalate_overdue, wipe_contacts
 
     escalate_overdue()
+    ask_if_fixed()
     wipe_contacts()

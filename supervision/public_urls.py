@@ -11,5 +11,7 @@ urlpatterns = [
     path("supervision/receipt/", views.receipt, name="receipt"),
     path("supervision/stations/<str:village_code>/", views.station_detail, name="station-detail"),
     path("supervision/cases/", views.case_list, name="case-list"),
+    path("supervision/cases.csv", views.case_download, {"fmt": "csv"}, name="case-csv"),
+    path("supervision/cases.xlsx", views.case_download, {"fmt": "xlsx"}, name="case-xlsx"),
     path("supervision/cases/<int:pk>/", views.case_detail, name="case-detail"),
 ]

@@ -127,6 +127,18 @@ def with_public_place(cases: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
+def nearby_reports(village: AdminUnit | None, code: str = "", limit: int = 5) -> list[Case]:
+    """Open cases a reporter should see before sending (as FixMyStreet shows nearby reports):
+    those about the same record first, then the village's latest."""
+    if village is None:
+        return []
+    cases = public_cases().filter(village=village).exclude(state__in=RESTING)
+    if code:
+        cases = cases.annotate(same=db.Case(db.When(subject_code=code, then=0), default=1))
+        cases = cases.order_by("same", "-created", "-pk")
+    return list(cases[:limit])
+
+
 def public_case(pk: int) -> Case:
     """Raises Case.DoesNotExist."""
     return public_cases().select_related("merged_into").get(pk=pk)

@@ -9,13 +9,15 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from fieldapp import photos as photo_pipeline
 from gis.crs import distance_m
@@ -479,12 +481,74 @@ def reporter_reopen(case: Case, *, reason: str) -> Case:
 
 
 @transaction.atomic
-def reporter_message(case: Case, *, text: str) -> CaseMessage:
-    """The reporter answers the handlers' question, or adds information."""
+def reporter_message(case: Case, *, text: str, client_uuid: uuid.UUID | None = None) -> CaseMessage:
+    """The reporter answers the handlers' question, or adds information. A resent form
+    (`client_uuid`) answers with the message stored first."""
+    if client_uuid is not None:
+        stored = CaseMessage.objects.filter(client_uuid=client_uuid, case=case).first()
+        if stored is not None:
+            return stored
     text = _clean_text(text)
     asked = case.messages.filter(kind=CaseMessage.Kind.QUESTION).exists()
     kind = CaseMessage.Kind.ANSWER if asked else CaseMessage.Kind.ADDED
-    return CaseMessage.objects.create(case=case, kind=kind, text=text)
+    return CaseMessage.objects.create(case=case, kind=kind, text=text, client_uuid=client_uuid)
+
+
+# How far each identity mode discloses the reporter: a report may move up, never down.
+DISCLOSURE = {Case.Identity.ANONYMOUS: 0, Case.Identity.CONFIDENTIAL: 1, Case.Identity.NAMED: 2}
+
+
+def disclosures_open(case: Case) -> list[str]:
+    """The identity modes the reporter may still move the report to."""
+    return [mode for mode, rank in DISCLOSURE.items() if rank > DISCLOSURE[case.identity]]
+
+
+@transaction.atomic
+def reporter_disclose(case: Case, *, identity: str, contact: dict) -> Case:
+    """The reporter, with the receipt, gives more of who they are: anonymous to confidential
+    or named, confidential to named (as GlobaLeaks allows). Never back: what was disclosed
+    stays with the case. Raises ValidationError naming the field."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if identity not in disclosures_open(case):
+        raise ValidationError(
+            {"identity": _("A report can only give more of who you are, never less.")}
+        )
+    contact = _contact(identity, contact)
+    ReporterContact.objects.update_or_create(case=case, defaults=contact)
+    case.identity = identity
+    case.save(update_fields=["identity", "updated"])
+    return case
+
+
+FIXED_QUESTION = gettext_noop(
+    "It was put right two weeks ago: is it still fixed? If not, tell us here."
+)
+
+
+def fixed_question() -> str:
+    """The question, in the site's language (it is stored as the reporter will read it)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _(FIXED_QUESTION)
+
+
+@transaction.atomic
+def ask_if_fixed(today: dt.date | None = None, *, after_days: int = 14) -> int:
+    """Two weeks after a villager's case closed, ask the reporter once whether it stayed
+    fixed (FixMyStreet's questionnaire); they read and answer it with the receipt."""
+    today = today or timezone.localdate()
+    cutoff = timezone.make_aware(
+        dt.datetime.combine(today - dt.timedelta(days=after_days), dt.time.max)
+    )
+    due = Case.objects.filter(
+        state=State.CLOSED, source=Case.Source.VILLAGER, closed_at__lte=cutoff
+    )
+    question = fixed_question()
+    due = due.exclude(messages__kind=CaseMessage.Kind.QUESTION, messages__text=question)
+    asked = 0
+    for case in due:
+        CaseMessage.objects.create(case=case, kind=CaseMessage.Kind.QUESTION, text=question)
+        asked += 1
+    return asked
 
 
 @transaction.atomic

@@ -15,15 +15,18 @@ import folium
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
+from gis import spreadsheets
 from gis.basemaps import current_basemap
 from gis.maps import POPUP_JS, RUIAN_CENTRE, LocalMap, bounds_to_gcj02, to_gcj02
 from gis.maps import render as render_map
@@ -35,7 +38,13 @@ from registry.models import AdminUnit
 from registry.text import fold
 from supervision import deadlines, ratelimit, receipts, selectors, services
 from supervision.filtersets import CaseFilterSet
-from supervision.forms import ReceiptForm, ReopenForm, ReporterMessageForm, ReportForm
+from supervision.forms import (
+    DiscloseForm,
+    ReceiptForm,
+    ReopenForm,
+    ReporterMessageForm,
+    ReportForm,
+)
 from supervision.models import Case, Category, State, Station
 
 MAX_BODY = 25 * 1024 * 1024  # three phone photos and the text, with room to spare
@@ -189,6 +198,9 @@ def _report(
 ) -> HttpResponse:
     context = {"village": village, "subject": subject, "eid": eid}
     context["station"] = selectors.station_of(village or _unit_of(subject))
+    context["nearby"] = selectors.nearby_reports(
+        village or _unit_of(subject), eid.code if eid is not None else ""
+    )
     if request.method != "POST":
         form = ReportForm(fixed_village=village, subject=subject is not None)
         return _report_form_page(request, form, context)
@@ -316,23 +328,41 @@ def receipt(request: HttpRequest) -> HttpResponse:
     if case is None:
         return _unknown_receipt(request)
     action = request.POST.get("action")
+    modes = services.disclosures_open(case)
     message_form = ReporterMessageForm(request.POST if action == "message" else None)
     reopen_form = ReopenForm(request.POST if action == "reopen" else None)
+    disclose_form = DiscloseForm(request.POST if action == "disclose" else None, modes=modes)
+    forms_by_action = {"message": message_form, "reopen": reopen_form, "disclose": disclose_form}
     status, done = 200, ""
     try:
         if action == "message" and message_form.is_valid():
-            services.reporter_message(case, text=message_form.cleaned_data["text"])
+            services.reporter_message(
+                case,
+                text=message_form.cleaned_data["text"],
+                client_uuid=message_form.cleaned_data["client_uuid"],
+            )
             message_form, done = ReporterMessageForm(), _("Thank you: your message was added.")
         elif action == "reopen" and reopen_form.is_valid():
-            case = services.reporter_reopen(case, reason=reopen_form.cleaned_data["reason"])
+            if case.state != State.REOPEN_ASKED:  # a resent form finds it asked already
+                case = services.reporter_reopen(case, reason=reopen_form.cleaned_data["reason"])
             reopen_form, done = ReopenForm(), _("Your request to look at it again was sent.")
-        elif action in ("message", "reopen"):
+        elif action == "disclose" and disclose_form.is_valid():
+            data = disclose_form.cleaned_data
+            case = services.reporter_disclose(
+                case,
+                identity=data["identity"],
+                contact={k: data[k] for k in ("name", "phone", "email")},
+            )
+            modes = services.disclosures_open(case)
+            disclose_form = DiscloseForm(modes=modes)
+            done = _("Thank you: the station can now reach you as you chose.")
+        elif action in forms_by_action:
             status = 400
     except ValidationError as exc:
-        form = message_form if action == "message" else reopen_form
-        for messages in exc.message_dict.values():
+        form = forms_by_action.get(action, message_form)
+        for field, messages in exc.message_dict.items():
             for message in messages:
-                form.add_error(next(iter(form.fields)), message)
+                form.add_error(field if field in form.fields else next(iter(form.fields)), message)
         status = 400
     context = {
         "case": case,
@@ -341,6 +371,7 @@ def receipt(request: HttpRequest) -> HttpResponse:
         "messages_": selectors.reporter_messages(case),
         "message_form": message_form,
         "reopen_form": reopen_form,
+        "disclose_form": disclose_form if modes else None,
         "may_reopen": State.REOPEN_ASKED in services.next_states(case, by_reporter=True),
         "station": selectors.station_of(case.village),
         "done": done,
@@ -444,6 +475,61 @@ def _chips(request: HttpRequest, name: str, choices) -> list[dict]:
             {"label": label, "url": f"?{params.urlencode()}", "active": str(value) == current}
         )
     return chips
+
+
+CASE_COLUMNS = (
+    ("reference", _lazy("Case")),
+    ("received", _lazy("Received on")),
+    ("township", _lazy("Township")),
+    ("village", _lazy("Village")),
+    ("category", _lazy("Category")),
+    ("subject", _lazy("Electronic ID")),
+    ("state", _lazy("State")),
+    ("due_on", _lazy("To be dealt with by")),
+    ("rectify_by", _lazy("To be put right by")),
+    ("closed", _lazy("Closed on")),
+    ("public_text", _lazy("Published text")),
+    ("outcome", _lazy("Outcome")),
+)
+
+
+def _case_row(case: Case) -> list[object]:
+    return [
+        case.reference,
+        case.created.date(),
+        case.village.parent.name if case.village.parent_id else "",
+        case.village.name,
+        str(case.category),
+        case.subject_code,
+        case.get_state_display(),
+        case.due_on,
+        case.rectify_by or "",
+        case.closed_at.date() if case.closed_at else "",
+        case.public_text,
+        case.outcome,
+    ]
+
+
+@require_safe
+def case_download(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The public cases (the list's filters apply) as CSV or Excel: what the public pages show,
+    never the report as sent or the reporter."""
+    filterset = CaseFilterSet(request.GET, queryset=selectors.public_cases())
+    if not filterset.is_valid():
+        return _refusal(request, 400, _("Bad filter"), _("A filter of the list is not valid."))
+    header = [str(label) for _key, label in CASE_COLUMNS]
+    rows = (_case_row(case) for case in filterset.qs.iterator(chunk_size=500))
+    name = "cases"
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            spreadsheets.csv_stream(header, rows), content_type=spreadsheets.CSV_TYPE
+        )
+    else:
+        response = HttpResponse(
+            spreadsheets.xlsx_bytes(name, header, rows), content_type=spreadsheets.XLSX_TYPE
+        )
+    response["Content-Disposition"] = content_disposition_header(True, f"{name}.{fmt}")
+    return response
 
 
 @require_safe
