@@ -14,6 +14,8 @@ import io
 import unicodedata
 from collections.abc import Iterable, Iterator
 
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -116,3 +118,17 @@ def xlsx_bytes(
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def download(
+    name: str, fmt: str, header: Iterable[object], rows: Iterable[Iterable[object]]
+) -> HttpResponse | StreamingHttpResponse:
+    """A table as a file to save: `fmt` "csv" (streamed) or "xlsx", named `<name>.<fmt>`."""
+    if fmt == "csv":
+        response: HttpResponse = StreamingHttpResponse(
+            csv_stream(header, rows), content_type=CSV_TYPE
+        )
+    else:
+        response = HttpResponse(xlsx_bytes(name, header, rows), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, f"{name}.{fmt}")
+    return response

@@ -17,7 +17,7 @@ from leasing.filtersets import AuctionFilterSet
 from leasing.forms import BidForm, CancelForm, PublishForm
 from leasing.models.auctions import Auction
 from registry.form_errors import form_errors
-from registry.http import HtmxHttpRequest
+from registry.http import HtmxHttpRequest, filter_chips
 from registry.roles import Task
 from registry.scoping import may
 
@@ -29,23 +29,6 @@ def _auction_or_404(pk: int) -> Auction:
         return auction_selectors.auction_record(pk)
     except Auction.DoesNotExist as exc:
         raise Http404(_("No such auction.")) from exc
-
-
-def _chips(request: HttpRequest, name: str, options: list[tuple[str, str]]) -> list[dict]:
-    """Filter links that keep the other filters and toggle this one."""
-    current = request.GET.get(name, "")
-    chips = []
-    for value, label in [("", _("All")), *options]:
-        params = request.GET.copy()
-        params.pop("page", None)
-        if value:
-            params[name] = value
-        else:
-            params.pop(name, None)
-        query = params.urlencode()
-        url = f"?{query}" if query else "?"
-        chips.append({"url": url, "label": label, "active": value == current})
-    return chips
 
 
 @require_safe
@@ -66,8 +49,8 @@ def auction_list(request: HtmxHttpRequest) -> HttpResponse:
     context |= {
         "upcoming": auction_selectors.upcoming(found),
         "filters": [
-            (_("Township"), _chips(request, "township", townships)),
-            (_("Status"), _chips(request, "status", list(Auction.Status.choices))),
+            (_("Township"), filter_chips(request, "township", townships)),
+            (_("Status"), filter_chips(request, "status", list(Auction.Status.choices))),
         ],
         "today": timezone.localdate(),
     }

@@ -1,10 +1,9 @@
 """Open data: the OC4IDS project package, projects, leases and auctions as CSV and Excel."""
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
 from gis import spreadsheets
@@ -55,16 +54,7 @@ def table(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
 
     def build() -> HttpResponse:
         header, rows = spec.header(keys=keys), spec.rows(on=today, keys=keys)
-        if fmt == "csv":
-            response = StreamingHttpResponse(
-                spreadsheets.csv_stream(header, rows), content_type=spreadsheets.CSV_TYPE
-            )
-        else:
-            response = HttpResponse(
-                spreadsheets.xlsx_bytes(name, header, rows), content_type=spreadsheets.XLSX_TYPE
-            )
-        response["Content-Disposition"] = content_disposition_header(True, f"{name}.{fmt}")
-        return response
+        return spreadsheets.download(name, fmt, header, rows)
 
     language = "keys" if keys else translation.get_language()
     etag = make_etag("open-data", name, fmt, language, today, data_version())

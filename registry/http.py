@@ -1,8 +1,39 @@
-"""The request type of views that answer htmx (django-htmx sets `request.htmx`)."""
+"""What views of several apps share about requests: the htmx request type and filter links."""
+
+from collections.abc import Iterable
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from django_htmx.middleware import HtmxDetails
 
 
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
+
+
+def filter_chips(
+    request: HttpRequest,
+    name: str,
+    options: Iterable[tuple[object, str]],
+    *,
+    clears: Iterable[str] = (),
+) -> list[dict]:
+    """Links ("chips") that set the filter `name` to each option ("All" first) and keep the
+    other filters; a page number is dropped, and so are the filters `clears` names (a village
+    chosen within a township no longer applies when the township changes)."""
+    current = request.GET.get(name, "")
+    chips = []
+    for value, label in [("", _("All")), *options]:
+        params = request.GET.copy()
+        params.pop("page", None)
+        for other in clears:
+            params.pop(other, None)
+        if value:
+            params[name] = value
+        else:
+            params.pop(name, None)
+        query = params.urlencode()
+        chips.append(
+            {"url": f"?{query}" if query else "?", "label": label, "active": str(value) == current}
+        )
+    return chips

@@ -29,7 +29,20 @@ class CategoryChoice(forms.ModelChoiceField):
         return str(obj)
 
 
-class ReportForm(forms.Form):
+class ContactForm(forms.Form):
+    """How a named or confidential reporter can be reached (the service checks which is due)."""
+
+    name = forms.CharField(label=_("Your name"), max_length=60, required=False)
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    email = forms.EmailField(label=_("E-mail"), required=False)
+
+
+class ReportForm(ContactForm):
     """A report about a plaque's record (`subject_unit` set), a village known from the link
     (`village` set), or a place tapped on the map (lat/lon) or a village chosen in the list."""
 
@@ -58,14 +71,6 @@ class ReportForm(forms.Form):
         initial=Case.Identity.ANONYMOUS,
         error_messages={"required": _("Choose named, confidential or anonymous.")},
     )
-    name = forms.CharField(label=_("Your name"), max_length=60, required=False)
-    phone = forms.CharField(
-        label=_("Phone"),
-        max_length=20,
-        required=False,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
-    )
-    email = forms.EmailField(label=_("E-mail"), required=False)
     about_cadre = forms.BooleanField(
         label=_("It is about a station member or a village cadre"), required=False
     )
@@ -190,18 +195,11 @@ class ReporterMessageForm(forms.Form):
             self.initial.setdefault("client_uuid", uuid.uuid4())
 
 
-class DiscloseForm(forms.Form):
+class DiscloseForm(ContactForm):
     """The reporter gives more of who they are (never less): to confidential or named."""
 
     identity = forms.ChoiceField(label=_("Report it as"), widget=forms.RadioSelect)
-    name = forms.CharField(label=_("Your name"), max_length=60, required=False)
-    phone = forms.CharField(
-        label=_("Phone"),
-        max_length=20,
-        required=False,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
-    )
-    email = forms.EmailField(label=_("E-mail"), required=False)
+    field_order = ["identity", "name", "phone", "email"]
 
     def __init__(self, *args, modes: list[str], **kwargs):
         super().__init__(*args, **kwargs)

@@ -134,32 +134,24 @@ def may_see_contact(user: User | None, case: Case) -> bool:
     return False
 
 
-def station_members(village: AdminUnit) -> list[User]:
-    """The village supervisors whose units cover the village (its station's members)."""
-    units = [village.pk, village.parent_id]
+def _role_users(village: AdminUnit, role: str) -> list[User]:
+    """Active users of `role` whose units cover the village (the village or its township)."""
+    units = [u for u in (village.pk, village.parent_id) if u]
     return list(
-        User.objects.filter(
-            is_active=True,
-            groups__name=Role.SUPERVISOR,
-            profile__units__in=[u for u in units if u],
-        )
+        User.objects.filter(is_active=True, groups__name=role, profile__units__in=units)
         .distinct()
         .order_by("first_name", "pk")
     )
 
 
+def station_members(village: AdminUnit) -> list[User]:
+    """The village supervisors whose units cover the village (its station's members)."""
+    return _role_users(village, Role.SUPERVISOR)
+
+
 def township_officers(village: AdminUnit) -> list[User]:
     """The discipline office staff of the village's township."""
-    units = [village.pk, village.parent_id]
-    return list(
-        User.objects.filter(
-            is_active=True,
-            groups__name=Role.DISCIPLINE,
-            profile__units__in=[u for u in units if u],
-        )
-        .distinct()
-        .order_by("pk")
-    )
+    return _role_users(village, Role.DISCIPLINE)
 
 
 def route_for(*, village: AdminUnit, category: Category, about_cadre: bool, about_member) -> str:

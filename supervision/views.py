@@ -15,12 +15,11 @@ import folium
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -33,7 +32,7 @@ from gis.maps import render as render_map
 from qr import selectors as qr_selectors
 from qr import views as qr_views
 from registry import selectors as registry_selectors
-from registry.http import HtmxHttpRequest
+from registry.http import HtmxHttpRequest, filter_chips
 from registry.models import AdminUnit
 from registry.text import fold
 from supervision import deadlines, ratelimit, receipts, selectors, services
@@ -459,24 +458,6 @@ def _legend() -> list[tuple[str, str]]:
     return [(State(state).label, colour) for state, colour in STATE_COLOURS.items()]
 
 
-def _chips(request: HttpRequest, name: str, choices) -> list[dict]:
-    current = request.GET.get(name, "")
-    chips = []
-    for value, label in [("", _("All")), *choices]:
-        params = request.GET.copy()
-        params.pop("page", None)
-        if value:
-            params[name] = value
-        else:
-            params.pop(name, None)
-        if name == "township":
-            params.pop("village", None)
-        chips.append(
-            {"label": label, "url": f"?{params.urlencode()}", "active": str(value) == current}
-        )
-    return chips
-
-
 CASE_COLUMNS = (
     ("reference", _lazy("Case")),
     ("received", _lazy("Received on")),
@@ -519,17 +500,7 @@ def case_download(request: HttpRequest, fmt: str) -> HttpResponse:
         return _refusal(request, 400, _("Bad filter"), _("A filter of the list is not valid."))
     header = [str(label) for _key, label in CASE_COLUMNS]
     rows = (_case_row(case) for case in filterset.qs.iterator(chunk_size=500))
-    name = "cases"
-    if fmt == "csv":
-        response = StreamingHttpResponse(
-            spreadsheets.csv_stream(header, rows), content_type=spreadsheets.CSV_TYPE
-        )
-    else:
-        response = HttpResponse(
-            spreadsheets.xlsx_bytes(name, header, rows), content_type=spreadsheets.XLSX_TYPE
-        )
-    response["Content-Disposition"] = content_disposition_header(True, f"{name}.{fmt}")
-    return response
+    return spreadsheets.download("cases", fmt, header, rows)
 
 
 @require_safe
@@ -548,11 +519,11 @@ def case_list(request: HtmxHttpRequest) -> HttpResponse:
     village = _unit_by_code(request.GET.get("village"), AdminUnit.Level.VILLAGE)
     townships = [(t.code, t.name) for t, _counts in selectors.township_rows()]
     filters = [
-        (_("Township"), _chips(request, "township", townships)),
-        (_("State"), _chips(request, "state", [(s.value, s.label) for s in State])),
+        (_("Township"), filter_chips(request, "township", townships, clears=["village"])),
+        (_("State"), filter_chips(request, "state", [(s.value, s.label) for s in State])),
         (
             _("Category"),
-            _chips(request, "category", [(c.code, str(c)) for c in Category.objects.all()]),
+            filter_chips(request, "category", [(c.code, str(c)) for c in Category.objects.all()]),
         ),
     ]
     context |= {

@@ -5,6 +5,7 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from supervision import services
@@ -33,8 +34,9 @@ def test_an_anonymous_reporter_may_give_a_contact_but_never_take_it_back(client,
     )
     assert back.status_code == 400
     assert Case.objects.get(pk=case.pk).identity == "confidential"
-    with pytest.raises(Exception, match="never less"):
+    with pytest.raises(ValidationError) as refused:
         services.reporter_disclose(case, identity="anonymous", contact={})
+    assert "identity" in refused.value.message_dict
 
 
 def test_a_resent_answer_is_stored_once(client, report):
