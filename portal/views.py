@@ -168,7 +168,16 @@ def project_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 LOG_EVENTS_PER_PAGE = 50
-LOG_SUBJECTS = {"asset", "project", "site", "lease", "leasepayment", "route", "adminunit"}
+LOG_SUBJECTS = {
+    "asset",
+    "project",
+    "site",
+    "lease",
+    "leasepayment",
+    "route",
+    "adminunit",
+    "case",
+}
 
 
 @require_safe

@@ -11,6 +11,7 @@ about its sender (address, browser, photo metadata) is stored anywhere.
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -56,6 +57,9 @@ class Station(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("supervision:station-detail", args=[self.village.code])
 
 
 class Category(models.Model):
@@ -204,6 +208,9 @@ class Case(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{_('Case')} {self.reference}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("supervision:case-detail", args=[self.pk])
 
     @property
     def reference(self) -> str:

@@ -246,7 +246,6 @@ def _store_photo(
 
 def _log(case: Case, *, action: str, actor: User | None, **changes: object) -> Event:
     public = {
-        "case": case.reference,
         "category": case.category.name,
         "village": case.village.name,
         "state": case.state,
