@@ -10,7 +10,8 @@ from django.contrib.auth.models import Group, User
 from django.contrib.gis.geos import Point
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from gis.crs import distance_m
 from registry.models import AdminUnit, Profile
@@ -88,7 +89,12 @@ def test_wrong_edge_is_refused_with_its_reason_and_writes_nothing(client, superv
     before = CaseState.objects.count()
     response = client.post(move_url(case), move_data(State.CLOSED, reason="办结"))
     assert response.status_code == 400
-    assert "cannot be moved" in response.content.decode()
+    with translation.override("zh-hans"):
+        refusal = _("A case that is “%(now)s” cannot be moved to “%(to)s”.") % {
+            "now": State.RECEIVED.label,
+            "to": State.CLOSED.label,
+        }
+    assert refusal in response.content.decode()
     missing_reason = client.post(move_url(case), move_data(State.DECLINED) | {"reason": ""}, **JSON)
     assert missing_reason.status_code == 400 and missing_reason.json()["errors"]
     assert CaseState.objects.count() == before
@@ -117,7 +123,9 @@ def test_case_for_the_township_is_refused_to_the_station_and_worked_by_disciplin
     case = case_in(EAST, state=State.RECEIVED, route=Case.Route.TOWNSHIP)
     refused = client.get(case_url(case))
     assert refused.status_code == 403
-    assert "township discipline office" in refused.content.decode()
+    with translation.override("zh-hans"):
+        reason = _("This report is handled by the township discipline office, not the station.")
+    assert reason in refused.content.decode()
     assert client.post(move_url(case), move_data(State.ACCEPTED)).status_code == 403
     assert case_url(case) not in client.get(reverse("supervision:field-case-list")).content.decode()
     client.force_login(demo_user("discipline"))
@@ -167,7 +175,9 @@ def test_evidence_photo_records_its_gps_and_distance_from_the_case(client, super
     assert photo.distance_m == pytest.approx(distance_m(photo.location, place), rel=1e-6)
     assert 80 < photo.distance_m < 120
     page = client.get(case_url(case)).content.decode()
-    assert f"{photo.distance_m:.0f} m" in page
+    with translation.override("zh-hans"):
+        shown = _("%(m)s m from the case") % {"m": f"{photo.distance_m:.0f}"}
+    assert shown in page
     thumb = client.get(reverse("supervision:field-case-thumb", args=[photo.pk]))
     assert thumb.status_code == 200 and thumb["Content-Type"] == "image/jpeg"
     replay = client.post(
@@ -197,14 +207,17 @@ def test_my_work_lists_my_cases_with_overdue_marks(client, supervisor, demo_user
     very_late.refresh_from_db()
     assert services.lateness(late) == 1 and services.lateness(very_late) >= 3
     page = client.get(reverse("fieldapp:my-work")).content.decode()
-    assert "Villagers&#x27; reports" in page or "Villagers' reports" in page
+    with translation.override("zh-hans"):
+        assert _("Villagers' reports") in page
     assert case_url(late) in page and case_url(very_late) in page
     assert page.index(case_url(very_late)) < page.index(case_url(late))
     late_row = page[page.rindex("<li", 0, page.index(case_url(late))) :]
     assert late_row.startswith('<li class="overdue"')
     very_late_row = page[page.rindex("<li", 0, page.index(case_url(very_late))) :]
     assert very_late_row.startswith('<li class="overdue late3"')
-    assert "× overdue" in very_late_row.split("</li>")[0]
+    with translation.override("zh-hans"):
+        mark = _("%(n)s× overdue") % {"n": services.lateness(very_late)}
+    assert mark in very_late_row.split("</li>")[0]
     # A case of another township's village is not this station's.
     other = Case.objects.exclude(village__parent__code="330381102").first()
     assert case_url(other) not in page
