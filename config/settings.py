@@ -268,6 +268,7 @@ else:
 # console in development. A burst of reports from one address is held off for a while: at most
 # REPORT_LIMIT_PER_HOUR per hour, counted in the cache under a keyed hash of the address, never in
 # the database or a log.
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

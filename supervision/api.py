@@ -37,10 +37,11 @@ from registry.scoping import ensure_may
 from supervision import ratelimit, receipts, services
 from supervision.field_selectors import handled_cases
 from supervision.filtersets import CaseFilterSet
-from supervision.models import RESTING, Case, CaseState, Station
+from supervision.models import RESTING, Case, CaseState, Category, Station
 from supervision.selectors import public_cases, with_public_place
 from supervision.serializers import (
     CaseSerializer,
+    CategorySerializer,
     MoveInput,
     PublicCaseFeatureSerializer,
     ReceiptInput,
@@ -325,6 +326,15 @@ class StationFilterSet(django_filters.FilterSet):
         fields = ["village", "township"]
 
 
+class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """What a report can be about: the codes `POST /api/supervision/reports/` takes."""
+
+    permission_classes = (permissions.AllowAny,)
+    serializer_class = CategorySerializer
+    pagination_class = None
+    queryset = Category.objects.filter(active=True).order_by("position", "code")
+
+
 class StationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The villages' supervision liaison stations: where to go and the office line."""
 
@@ -348,3 +358,4 @@ def register(router: DefaultRouter) -> None:
         "supervision/public-cases", PublicCaseViewSet, basename="supervision-public-case"
     )
     router.register("supervision/stations", StationViewSet, basename="supervision-station")
+    router.register("supervision/categories", CategoryViewSet, basename="supervision-category")

@@ -48,10 +48,10 @@ class MoveForm(SubmissionForm):
 
 
 class MergeForm(SubmissionForm):
-    into = forms.ModelChoiceField(label=_("Merge into"), queryset=None, empty_label=None)
-    reason = forms.CharField(
-        label=_("Why"), required=False, max_length=services.REASON_MAX, widget=text_area(2)
+    into = forms.ModelChoiceField(
+        label=_("Merge into"), queryset=None, empty_label=_("Choose the case it repeats")
     )
+    reason = forms.CharField(label=_("Why"), max_length=services.REASON_MAX, widget=text_area(2))
 
     def __init__(self, *args, candidates, **kwargs):
         kwargs.setdefault("auto_id", "id_merge_%s")

@@ -18,10 +18,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from fieldapp.forms import photo_uuid
 from fieldapp.views import field_view, wants_json
-from registry.privacy import scrub
 from registry.roles import Task
 from registry.scoping import ensure_may, may
 from registry.text import clean
@@ -48,7 +48,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if show not in field_selectors.FILTERS:
         show = "open"
     work = field_selectors.work_list(request.user, show)
-    labels = {"open": _("Open"), "overdue": _("Overdue"), "late3": _("3× overdue"), "all": _("All")}
+    labels = {
+        "open": pgettext("cases", "Open"),
+        "overdue": _("Overdue"),
+        "late3": _("3× overdue"),
+        "all": _("All"),
+    }
     filters = [(key, labels[key], work.counts[key]) for key in field_selectors.FILTERS]
     return render(
         request,
@@ -233,12 +238,15 @@ def case_ask(request: HttpRequest, pk: int) -> HttpResponse:
 @field_view("POST")
 def case_publish(request: HttpRequest, pk: int) -> HttpResponse:
     def do(case, form):
-        public_text = scrub(clean(form.cleaned_data["public_text"]))
-        outcome = scrub(clean(form.cleaned_data["outcome"]))
-        same = case.public_text == public_text and case.outcome == outcome
-        if not same:
-            services.publish(case, public_text=public_text, outcome=outcome, actor=request.user)
-        return not same, _("What the public reads is saved."), "publish", {}
+        before = (case.public_text, case.outcome)
+        case = services.publish(
+            case,
+            public_text=form.cleaned_data["public_text"],
+            outcome=form.cleaned_data["outcome"],
+            actor=request.user,
+        )
+        changed = (case.public_text, case.outcome) != before
+        return changed, _("What the public reads is saved."), "publish", {}
 
     return _act(
         request,

@@ -55,7 +55,7 @@ class ReportForm(ContactForm):
     )
     text = forms.CharField(
         label=_("What is wrong?"),
-        widget=forms.Textarea(attrs={"rows": 6, "maxlength": services.TEXT_MAX}),
+        widget=forms.Textarea(attrs={"rows": 6}),
         min_length=services.TEXT_MIN,
         max_length=services.TEXT_MAX,
         error_messages={
@@ -184,7 +184,7 @@ class ReceiptForm(forms.Form):
 class ReporterMessageForm(forms.Form):
     text = forms.CharField(
         label=_("Your answer or more information"),
-        widget=forms.Textarea(attrs={"rows": 4, "maxlength": services.TEXT_MAX}),
+        widget=forms.Textarea(attrs={"rows": 4}),
         max_length=services.TEXT_MAX,
     )
     client_uuid = forms.UUIDField(widget=forms.HiddenInput, required=False)
@@ -210,6 +210,6 @@ class DiscloseForm(ContactForm):
 class ReopenForm(forms.Form):
     reason = forms.CharField(
         label=_("Why you are not satisfied"),
-        widget=forms.Textarea(attrs={"rows": 4, "maxlength": services.TEXT_MAX}),
+        widget=forms.Textarea(attrs={"rows": 4}),
         max_length=services.TEXT_MAX,
     )

@@ -252,8 +252,10 @@ class ReporterContact(TimeStampedModel):
     discipline office see a confidential one (`registry.roles.Task.SEE_CONTACTS`); wiped a year
     after the case closes (`manage.py wipe_contacts`, run daily by the task queue)."""
 
-    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="contact")
-    name = models.CharField(_("name"), max_length=60, blank=True)
+    case = models.OneToOneField(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="contact"
+    )
+    name = models.CharField(_("full name"), max_length=60, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
 
@@ -279,7 +281,7 @@ class CasePhoto(TimeStampedModel):
     thumbnail = models.ImageField(
         _("thumbnail"), upload_to="cases/%Y/%m/", storage=PrivateStorage()
     )
-    location = models.PointField(_("where (GPS)"), srid=4326, null=True, blank=True)
+    location = models.PointField(_("where taken (GPS)"), srid=4326, null=True, blank=True)
     distance_m = models.FloatField(_("distance from the subject (m)"), null=True, blank=True)
     published = models.BooleanField(_("shown to the public"), default=False)
     client_uuid = models.UUIDField(_("submission id"), null=True, blank=True, unique=True)

@@ -81,7 +81,9 @@ def station_and_counts(unit: AdminUnit) -> tuple[Station | None, Counts]:
             name: Coalesce(Subquery(cases.annotate(n=count).values("n")), 0)
             for name, count in _COUNTS.items()
         }
-        station = Station.objects.filter(village=unit).annotate(**numbers).first()
+        station = (
+            Station.objects.select_related("head").filter(village=unit).annotate(**numbers).first()
+        )
         if station is not None:
             station.village = unit
             return station, Counts(station.clues, station.found, station.rectified)
@@ -167,7 +169,7 @@ def station_of(unit: AdminUnit | None) -> Station | None:
     """A village's liaison station, or None (a township or a village without one)."""
     if unit is None or unit.level != AdminUnit.Level.VILLAGE:
         return None
-    station = Station.objects.filter(village=unit).first()
+    station = Station.objects.select_related("head").filter(village=unit).first()
     if station is not None:
         station.village = unit
     return station
@@ -187,7 +189,8 @@ def station_and_open_cases(unit: AdminUnit, code: str | None) -> tuple[Station |
     station = None
     if unit.level == AdminUnit.Level.VILLAGE:
         station = (
-            Station.objects.filter(village=unit)
+            Station.objects.select_related("head")
+            .filter(village=unit)
             .annotate(open_cases=Coalesce(Subquery(open_cases), 0))
             .first()
         )
@@ -199,7 +202,7 @@ def station_and_open_cases(unit: AdminUnit, code: str | None) -> tuple[Station |
 
 def station_by_code(village_code: str) -> Station:
     """Raises Station.DoesNotExist."""
-    return Station.objects.select_related("village__parent").get(village__code=village_code)
+    return Station.objects.select_related("village__parent", "head").get(village__code=village_code)
 
 
 def public_members(station: Station) -> list[Member]:

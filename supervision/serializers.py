@@ -15,7 +15,6 @@ from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from registry.privacy import scrub
 from registry.text import fold
 from supervision import services
 from supervision.models import (
@@ -44,6 +43,11 @@ class DayField(serializers.DateField):
 # Input ---------------------------------------------------------------------------------------
 
 
+@extend_schema_field(OpenApiTypes.BINARY)
+class PhotoUpload(serializers.FileField):
+    """A photo file of a multipart form (binary in the schema, so the docs can send one)."""
+
+
 class ReportInput(serializers.Serializer):
     """A villager's report, as JSON or as a multipart form (with photos)."""
 
@@ -56,7 +60,15 @@ class ReportInput(serializers.Serializer):
     category = serializers.SlugRelatedField(
         slug_field="code",
         queryset=Category.objects.filter(active=True),
-        help_text=_("A category code, as listed by the report form."),
+        help_text=_(
+            "A category code, as listed by GET /api/supervision/categories/ (shipped: quality, "
+            "money, asset, lease, disclosure, cadre, other)."
+        ),
+        error_messages={
+            "does_not_exist": _(
+                "No category has the code “{value}”: GET /api/supervision/categories/ lists them."
+            )
+        },
     )
     text = serializers.CharField(
         help_text=format_lazy(
@@ -98,7 +110,7 @@ class ReportInput(serializers.Serializer):
     phone = serializers.CharField(required=False, allow_blank=True, default="", max_length=20)
     email = serializers.EmailField(required=False, allow_blank=True, default="")
     photos = serializers.ListField(
-        child=serializers.FileField(),
+        child=PhotoUpload(),
         required=False,
         default=list,
         max_length=services.MAX_PHOTOS,
@@ -255,10 +267,21 @@ class PublicCaseFeatureSerializer(GeoFeatureModelSerializer):
         )
 
     def get_public_text(self, case: Case) -> str:
-        return scrub(case.public_text)
+        return services.published(case.public_text)
 
     def get_outcome(self, case: Case) -> str:
-        return scrub(case.outcome)
+        return services.published(case.outcome)
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Category
+        fields = ("code", "name", "days_allowed", "working_days", "to_township")
+
+    def get_name(self, category: Category) -> str:
+        return str(category)
 
 
 class StationSerializer(serializers.ModelSerializer):

@@ -5,6 +5,7 @@ category, village, subject and state: never the reporter, never the text as sent
 """
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -189,11 +190,45 @@ def _clean_text(text: str, *, field: str = "text") -> str:
     return text
 
 
+# A landline with its area code (0577-6589 0006, (0577)65890006): a villager's home number
+# identifies them as surely as a mobile does. Published case text hides these too.
+LANDLINE = re.compile(r"(?<![0-9])\(?0[1-9][0-9]{1,3}\)?[ -]?[0-9]{3,4}[ -]?[0-9]{4}(?![0-9])")
+LANDLINE_MASK = "[电话已隐去]"
+
+
+def published(text: str) -> str:
+    """Text staff publish about a case: ID-card, mobile and landline numbers hidden."""
+    return LANDLINE.sub(LANDLINE_MASK, scrub(text)) if text else text
+
+
+# A phone in China as people type it: a mobile (11 digits from 1) or a landline with its area
+# code (0577-6589 0006), with or without +86, spaces, dashes and brackets.
+PHONE = re.compile(r"(?:\+?86)?(?:1[3-9][0-9]{9}|0[1-9][0-9]{1,3}[0-9]{7,8})")
+PHONE_SEPARATORS = re.compile(r"[\s\-()]")
+
+
+def _phone(typed: str) -> str:
+    digits = PHONE_SEPARATORS.sub("", fold(typed or ""))
+    if digits and not PHONE.fullmatch(digits):
+        raise ValidationError(
+            {
+                "phone": _(
+                    "This is not a phone number: a mobile has 11 digits, a landline starts "
+                    "with its area code (0577-…)."
+                )
+            }
+        )
+    return digits
+
+
 def _contact(identity: str, contact: dict | None) -> dict | None:
     if identity == Case.Identity.ANONYMOUS:
         return None
+    contact = {k: v or "" for k, v in (contact or {}).items()}
     contact = {
-        k: (fold if k in ("phone", "email") else clean)(v or "") for k, v in (contact or {}).items()
+        "name": clean(contact.get("name", ""))[:60],
+        "phone": _phone(contact.get("phone", "")),
+        "email": fold(contact.get("email", "")),
     }
     if not (contact.get("phone") or contact.get("email")):
         raise ValidationError(
@@ -251,7 +286,7 @@ def _log(case: Case, *, action: str, actor: User | None, **changes: object) -> E
         "state": case.state,
     }
     if case.subject_code:
-        public["subject"] = case.subject_code
+        public["subject_code"] = case.subject_code
     public.update({k: registry_services.public_value(v) for k, v in changes.items()})
     return registry_services.log_event(case, action=action, changes=public, actor=actor)
 
@@ -421,7 +456,7 @@ def move(
             raise ValidationError({"rectify_by": _("The day to rectify by has passed already.")})
         case.rectify_who, case.rectify_by = rectify_who[:200], rectify_by
     if to == State.CLOSED and outcome:
-        case.outcome = scrub(clean(outcome))[:REASON_MAX]
+        case.outcome = published(clean(outcome))[:REASON_MAX]
     _enter(case, to, actor=actor, reason=reason, client_uuid=client_uuid)
     _log(case, action=Event.Action.CASE, actor=actor, rectify_by=case.rectify_by)
     from supervision.notifications import notify_later
@@ -450,8 +485,11 @@ def merge(case: Case, *, into: Case, actor: User | None, reason: str = "") -> Ca
         raise ValidationError({"into": _("Only a case not yet found or rectified can be merged.")})
     if case.village.parent_id != into.village.parent_id:
         raise ValidationError({"into": _("Only cases of one township can be merged.")})
+    reason = clean(reason or "")[:REASON_MAX]
+    if not reason:
+        raise ValidationError({"reason": _("Say why (the reporter and the log read it).")})
     case.merged_into = into
-    _enter(case, State.MERGED, actor=actor, reason=clean(reason or "")[:REASON_MAX])
+    _enter(case, State.MERGED, actor=actor, reason=reason)
     _log(case, action=Event.Action.CASE, actor=actor, merged_into=into.reference)
     return case
 
@@ -490,15 +528,22 @@ DISCLOSURE = {Case.Identity.ANONYMOUS: 0, Case.Identity.CONFIDENTIAL: 1, Case.Id
 
 
 def disclosures_open(case: Case) -> list[str]:
-    """The identity modes the reporter may still move the report to."""
-    return [mode for mode, rank in DISCLOSURE.items() if rank > DISCLOSURE[case.identity]]
+    """The identity modes the reporter may give a contact under: the report's own (to correct
+    the contact) unless it is anonymous, and those that disclose more."""
+    return [
+        mode
+        for mode, rank in DISCLOSURE.items()
+        if rank > DISCLOSURE[case.identity]
+        or (rank == DISCLOSURE[case.identity] and mode != Case.Identity.ANONYMOUS)
+    ]
 
 
 @transaction.atomic
 def reporter_disclose(case: Case, *, identity: str, contact: dict) -> Case:
     """The reporter, with the receipt, gives more of who they are: anonymous to confidential
-    or named, confidential to named (as GlobaLeaks allows). Never back: what was disclosed
-    stays with the case. Raises ValidationError naming the field."""
+    or named, confidential to named (as GlobaLeaks allows), or corrects the contact of the same
+    mode. Never back: what was disclosed stays with the case. Raises ValidationError naming
+    the field."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     if identity not in disclosures_open(case):
         raise ValidationError(
@@ -569,8 +614,8 @@ def publish(case: Case, *, public_text: str, outcome: str, actor: User | None) -
     """What the public reads of the case: a redacted version of the report and the outcome.
     ID-card and phone numbers are taken out whatever staff typed."""
     ensure_may_handle(actor, case)
-    public_text = scrub(clean(public_text or ""))[:TEXT_MAX]
-    outcome = scrub(clean(outcome or ""))[:REASON_MAX]
+    public_text = published(clean(public_text or ""))[:TEXT_MAX]
+    outcome = published(clean(outcome or ""))[:REASON_MAX]
     if (public_text, outcome) == (case.public_text, case.outcome):
         return case
     case.public_text, case.outcome = public_text, outcome

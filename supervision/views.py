@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
+from fieldapp import photos as photo_pipeline
 from gis import spreadsheets
 from gis.basemaps import current_basemap
 from gis.maps import POPUP_JS, RUIAN_CENTRE, LocalMap, bounds_to_gcj02, to_gcj02
@@ -46,7 +47,9 @@ from supervision.forms import (
 )
 from supervision.models import Case, Category, State, Station
 
-MAX_BODY = 25 * 1024 * 1024  # three phone photos and the text, with room to spare
+# Three phone photos as large as the photo pipeline takes, and the text. The form's script
+# shrinks photos on the phone first, so this is reached only without JavaScript.
+MAX_BODY = services.MAX_PHOTOS * photo_pipeline.MAX_BYTES + 1024 * 1024
 CASES_PER_PAGE = 20
 STATE_COLOURS = {
     State.RECEIVED: "#64748b",
@@ -179,7 +182,11 @@ def _pick_map() -> object:
 
 
 def _report_form_page(request, form: ReportForm, context: dict, *, status: int = 200):
-    context = context | {"form": form, "max_photos": services.MAX_PHOTOS}
+    context = context | {
+        "form": form,
+        "max_photos": services.MAX_PHOTOS,
+        "text_max": services.TEXT_MAX,
+    }
     if "village" in form.fields:
         context["map"] = _pick_map()
     response = render(request, "supervision/report_form.html", context, status=status)
@@ -500,7 +507,7 @@ def case_download(request: HttpRequest, fmt: str) -> HttpResponse:
         return _refusal(request, 400, _("Bad filter"), _("A filter of the list is not valid."))
     header = [str(label) for _key, label in CASE_COLUMNS]
     rows = (_case_row(case) for case in filterset.qs.iterator(chunk_size=500))
-    return spreadsheets.download("cases", fmt, header, rows)
+    return spreadsheets.download(_("cases"), fmt, header, rows)
 
 
 @require_safe

@@ -57,6 +57,15 @@ def test_a_villager_reports_a_problem_and_sees_it_put_right(demo_server, browser
     villager.wait_for_selector("#receipt-code")
     receipt = villager.inner_text("#receipt-code").strip()
     screenshot(villager, "report-receipt-390")
+    # Back, and the same report sent again (the page comes back with a new form): one case,
+    # the same receipt.
+    villager.go_back()
+    villager.wait_for_selector("#report-form")
+    villager.check("input[name=category] >> nth=0")
+    villager.fill("textarea[name=text]", TEXT)
+    villager.click("#report-form button[type=submit]")
+    villager.wait_for_selector("#receipt-code")
+    assert villager.inner_text("#receipt-code").strip() == receipt
     case = Case.objects.get(text=TEXT)
     assert (case.identity, case.subject_code, case.route) == ("anonymous", eid.code, "station")
     assert CasePhoto.objects.filter(case=case, purpose="report").count() == 1

@@ -494,3 +494,9 @@ def test_the_openapi_schema_builds_without_warnings(tmp_path):
     text = target.read_text()
     for path in ("reports", "receipt", "cases", "cases/{id}/move", "public-cases", "stations"):
         assert f"/api/supervision/{path}/:" in text
+
+
+def test_the_categories_a_report_takes_are_listed(client):
+    codes = [row["code"] for row in client.get("/api/supervision/categories/").json()]
+    assert codes[:3] == ["quality", "money", "asset"]
+    assert "cadre" in codes

@@ -3,6 +3,7 @@
 import uuid
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 
 from registry.models import AdminUnit
@@ -112,3 +113,54 @@ def test_an_identity_without_what_it_needs_is_refused(report, identity, contact,
 def test_an_anonymous_report_keeps_no_contact_even_if_one_was_typed(report):
     case = report(contact={"name": "王村民", "phone": "13912345678"}).case
     assert not hasattr(case, "contact") or not Case.objects.filter(contact__case=case).exists()
+
+
+@pytest.mark.parametrize("phone", ["1380000", "abc<script>", "12345678901", "0577"])
+def test_a_contact_phone_that_is_no_phone_is_refused(report, phone):
+    with pytest.raises(ValidationError) as refused:
+        report(identity=Case.Identity.CONFIDENTIAL, contact={"phone": phone})
+    assert "phone" in refused.value.message_dict
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("138 1234 5678", "13812345678"),
+        ("+86 139-1234-5678", "+8613912345678"),
+        ("0577-6589 1234", "057765891234"),
+        ("(0577)65891234", "057765891234"),
+        ("１３８１２３４５６７８", "13812345678"),
+    ],
+)
+def test_a_contact_phone_is_read_however_it_is_typed(report, typed, kept):
+    case = report(identity=Case.Identity.CONFIDENTIAL, contact={"phone": typed}).case
+    assert case.contact.phone == kept
+
+
+def test_published_text_hides_landlines_mobiles_and_id_numbers(report, demo_user):
+    case = report().case
+    services.publish(
+        case,
+        public_text="王家电话0577-65891234，手机13912345678，身份证330381199001011234。",
+        outcome="请拨打(0577)6589 1235了解。",
+        actor=demo_user("supervisor"),
+    )
+    case.refresh_from_db()
+    for number in ("65891234", "13912345678", "330381199001011234", "6589 1235"):
+        assert number not in case.public_text + case.outcome
+    assert services.LANDLINE_MASK in case.public_text and services.LANDLINE_MASK in case.outcome
+
+
+def test_a_merge_needs_a_reason(report, demo_user):
+    first, second = report().case, report(text="同一处路面开裂，再次反映。").case
+    with pytest.raises(ValidationError) as refused:
+        services.merge(second, into=first, actor=demo_user("supervisor"), reason=" ")
+    assert "reason" in refused.value.message_dict
+
+
+def test_a_reporter_may_correct_a_contact_without_becoming_more_anonymous(report):
+    case = report(identity=Case.Identity.CONFIDENTIAL, contact={"phone": "13912345678"}).case
+    assert services.disclosures_open(case) == ["confidential", "named"]
+    services.reporter_disclose(case, identity="confidential", contact={"phone": "13812345678"})
+    case.refresh_from_db()
+    assert (case.identity, case.contact.phone) == ("confidential", "13812345678")

@@ -15,7 +15,7 @@ from PIL import Image
 from qr.selectors import code_of_pk
 from registry.models import AdminUnit
 from registry.roles import Role
-from supervision import services
+from supervision import services, views
 from supervision.models import Case, CasePhoto, Category, ReporterContact
 from tests.supervision.conftest import DONGAO
 
@@ -175,7 +175,7 @@ def test_a_broken_photo_is_refused_naming_it_and_nothing_is_kept(client):
 def test_a_body_over_the_size_limit_is_refused_before_it_is_read(client):
     before = Case.objects.count()
     response = client.post(
-        URL, form(), CONTENT_LENGTH=str(30 * 1024 * 1024), HTTP_ACCEPT_LANGUAGE="en"
+        URL, form(), CONTENT_LENGTH=str(views.MAX_BODY + 1), HTTP_ACCEPT_LANGUAGE="en"
     )
     assert response.status_code == 413
     assert "too large" in response.content.decode()
