@@ -77,10 +77,12 @@ def _no_store(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _refusal(request: HttpRequest, status: int, title: str, text: str) -> HttpResponse:
-    response = render(
-        request, "supervision/refused.html", {"title": title, "text": text}, status=status
-    )
+def _refusal(
+    request: HttpRequest, status: int, title: str, text: str, *, station: Station | None = None
+) -> HttpResponse:
+    """A refusal page: what happened, the way back, and the station to call if there is one."""
+    context = {"title": title, "text": text, "station": station, "back": status in (413, 429)}
+    response = render(request, "supervision/refused.html", context, status=status)
     return _quiet(_no_store(response))
 
 
@@ -103,7 +105,7 @@ def _too_big(request: HttpRequest) -> HttpResponse | None:
     )
 
 
-def _limited(request: HttpRequest, wait: int) -> HttpResponse:
+def _limited(request: HttpRequest, wait: int, station: Station | None = None) -> HttpResponse:
     response = _refusal(
         request,
         429,
@@ -113,6 +115,7 @@ def _limited(request: HttpRequest, wait: int) -> HttpResponse:
             "in %(minutes)s minutes, or call or visit the liaison station."
         )
         % {"minutes": max(1, (wait + 59) // 60)},
+        station=station,
     )
     response["Retry-After"] = str(wait)
     return response
@@ -212,7 +215,7 @@ def _report(
         return _report_form_page(request, form, context)
     wait = ratelimit.over_limit(request)
     if wait:
-        return _limited(request, wait)
+        return _limited(request, wait, context["station"])
     form = ReportForm(request.POST, fixed_village=village, subject=subject is not None)
     if form.spam:
         ratelimit.count_report(request)

@@ -103,3 +103,20 @@ def test_the_public_case_download_has_no_report_text_or_reporter(client, report,
     assert case.reference in text
     for private in (secret, "李四邻居", "13912345678", "张三"):
         assert private not in text
+
+
+def test_the_limit_page_gives_the_stations_phone(client, settings, db):
+    from django.core.cache import cache
+
+    from supervision.models import Station
+
+    cache.clear()
+    settings.REPORT_LIMIT_PER_HOUR = 0
+    answer = client.post(
+        "/supervision/report/?village=330381102201",
+        {"text": "路灯坏了好几个月。", "identity": "anonymous", "client_uuid": str(uuid.uuid4())},
+    )
+    assert answer.status_code == 429
+    phone = Station.objects.get(village__code="330381102201").office_phone
+    assert f'href="tel:{phone}"' in answer.content.decode()
+    cache.clear()
