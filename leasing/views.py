@@ -3,7 +3,6 @@ and leasing.auctions; the rules, and the refusals that name them, live there."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +16,7 @@ from leasing.filtersets import AuctionFilterSet
 from leasing.forms import BidForm, CancelForm, PublishForm
 from leasing.models.auctions import Auction
 from registry.form_errors import form_errors
-from registry.http import HtmxHttpRequest, filter_chips
+from registry.http import HtmxHttpRequest, filter_chips, paged
 from registry.roles import Task
 from registry.scoping import may
 
@@ -35,14 +34,8 @@ def _auction_or_404(pk: int) -> Auction:
 def auction_list(request: HtmxHttpRequest) -> HttpResponse:
     filterset = AuctionFilterSet(request.GET, queryset=auction_selectors.auctions())
     found = filterset.qs if filterset.is_valid() else Auction.objects.none()
-    page = Paginator(auction_selectors.results(found), RESULTS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    context = {"result_page": page}
-    if page.has_next():
-        params = request.GET.copy()
-        params["page"] = page.next_page_number()
-        context["next_url"] = f"?{params.urlencode()}"
+    listed = paged(request, auction_selectors.results(found), RESULTS_PER_PAGE)
+    context = {"result_page": listed.pop("page"), **listed}
     if request.htmx:
         return render(request, "leasing/auctions/list.html#result-rows", context)
     townships = [(u.code, u.name) for u in auction_selectors.township_choices()]

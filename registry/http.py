@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 
+from django.core.paginator import Paginator
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django_htmx.middleware import HtmxDetails
@@ -37,3 +38,15 @@ def filter_chips(
             {"url": f"?{query}" if query else "?", "label": label, "active": str(value) == current}
         )
     return chips
+
+
+def paged(request: HttpRequest, items, per_page: int) -> dict:
+    """One page of `items` for a list that loads more with htmx: `page`, and `next_url` (the
+    same filters, the next page) when there is one."""
+    page = Paginator(items, per_page).get_page(request.GET.get("page"))
+    context = {"page": page}
+    if page.has_next():
+        params = request.GET.copy()
+        params["page"] = page.next_page_number()
+        context["next_url"] = f"?{params.urlencode()}"
+    return context

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import folium
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -33,7 +32,7 @@ from gis.maps import render as render_map
 from qr import selectors as qr_selectors
 from qr import views as qr_views
 from registry import selectors as registry_selectors
-from registry.http import HtmxHttpRequest, filter_chips
+from registry.http import HtmxHttpRequest, filter_chips, paged
 from registry.models import AdminUnit
 from registry.text import fold
 from supervision import deadlines, ratelimit, receipts, selectors, services
@@ -517,12 +516,8 @@ def case_download(request: HttpRequest, fmt: str) -> HttpResponse:
 def case_list(request: HtmxHttpRequest) -> HttpResponse:
     filterset = CaseFilterSet(request.GET, queryset=selectors.public_cases())
     found = filterset.qs if filterset.is_valid() else Case.objects.none()
-    page = Paginator(found, CASES_PER_PAGE).get_page(request.GET.get("page"))
-    context = {"case_page": page}
-    if page.has_next():
-        params = request.GET.copy()
-        params["page"] = page.next_page_number()
-        context["next_url"] = f"?{params.urlencode()}"
+    listed = paged(request, found, CASES_PER_PAGE)
+    context = {"case_page": listed.pop("page"), **listed}
     if request.htmx:
         return render(request, "supervision/case_list.html#case-rows", context)
     township = _unit_by_code(request.GET.get("township"), AdminUnit.Level.TOWNSHIP)
