@@ -245,9 +245,10 @@ def case_features(cases: QuerySet[Case]) -> dict:
     )
 
 
-def village_choices() -> list[tuple[str, list[tuple[int, str]]]]:
-    """Villages grouped by township, for the report form when no map tap is possible."""
-    groups: dict[str, list[tuple[int, str]]] = {}
+def village_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Villages grouped by township, by division code, for the report form when no map tap
+    is possible."""
+    groups: dict[str, list[tuple[str, str]]] = {}
     villages = (
         AdminUnit.objects.filter(level=AdminUnit.Level.VILLAGE)
         .select_related("parent")
@@ -256,6 +257,6 @@ def village_choices() -> list[tuple[str, list[tuple[int, str]]]]:
     )
     for village in villages:
         groups.setdefault(village.parent.name if village.parent else "", []).append(
-            (village.pk, village.name)
+            (village.code, village.name)
         )
     return list(groups.items())

@@ -185,6 +185,7 @@ def _pick_map() -> object:
 
 def _report_form_page(request, form: ReportForm, context: dict, *, status: int = 200):
     context = context | {
+        "photos_dropped": status >= 400 and bool(request.FILES.getlist("photos")),
         "form": form,
         "max_photos": services.MAX_PHOTOS,
         "text_max": services.TEXT_MAX,

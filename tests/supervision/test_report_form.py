@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
+from django.utils import translation
+from django.utils.translation import gettext as _
 from PIL import Image
 
 from qr.selectors import code_of_pk
@@ -23,6 +25,7 @@ pytestmark = pytest.mark.django_db
 
 RECEIPT = re.compile(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}")
 URL = f"/supervision/report/?village={DONGAO}"
+XUAO_CODE = "330381102202"
 TEXT = "村口的路灯坏了三个月一直没有人来修"
 
 
@@ -242,6 +245,23 @@ def test_a_report_naming_a_station_member_goes_to_the_township(client):
     case = services.case_for_receipt(RECEIPT.search(response.content.decode()).group())
     assert case.about_member == member
     assert case.route == Case.Route.TOWNSHIP
+
+
+def test_a_village_chosen_from_the_list_is_the_reports_village(client):
+    page = client.get("/supervision/report/").content.decode()
+    assert f'<option value="{XUAO_CODE}">' in page
+    response = client.post("/supervision/report/", form(village=XUAO_CODE))
+    assert response.status_code == 200, response.content.decode()[:3000]
+    case = services.case_for_receipt(RECEIPT.search(response.content.decode()).group())
+    assert case.village.code == XUAO_CODE
+
+
+def test_a_refused_form_says_the_photos_must_be_chosen_again(client):
+    response = client.post(URL, form(text="", photos=[SimpleUploadedFile("a.jpg", exif_jpeg(), "image/jpeg")]))
+    assert response.status_code == 400
+    with translation.override("zh-hans"):
+        hint = _("Your photos were not kept: choose them again.")
+    assert hint in response.content.decode()
 
 
 def test_a_place_tapped_on_the_map_finds_its_village(client):
