@@ -14,7 +14,6 @@ from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models as db
 from django.db.models import Prefetch, Q, QuerySet
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -35,7 +34,7 @@ from registry.models import AdminUnit
 from registry.roles import Task
 from registry.scoping import ensure_may
 from supervision import ratelimit, receipts, services
-from supervision.field_selectors import handled_cases
+from supervision.field_selectors import case_for, handled_cases
 from supervision.filtersets import CaseFilterSet
 from supervision.models import RESTING, Case, CaseState, Category, Station
 from supervision.selectors import public_cases, with_public_place
@@ -285,6 +284,12 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return _detailed(handled_cases(self.request.user))
 
+    def get_object(self) -> Case:
+        """The case for someone who handles it; any other is not found, whether it exists
+        or not (a member named in a report must not learn of it)."""
+        case = case_for(self.request.user, self.kwargs["pk"])
+        return _detailed(Case.objects).get(pk=case.pk)
+
     @extend_schema(
         request=MoveInput,
         responses={200: CaseSerializer, 400: ERRORS_400, 403: ERROR_403, 404: ERROR_404},
@@ -294,8 +299,7 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         """Move the case along one edge of its state machine. Ending or reopening something
         needs a `reason`; ordering rectification needs `rectify_who` and `rectify_by`; closing
         may set the `outcome` the public reads. A refused move is a 400 saying why."""
-        case = get_object_or_404(Case.objects.defer("text"), pk=pk)
-        services.ensure_may_handle(request.user, case)
+        case = case_for(request.user, pk)
         data = given(MoveInput, request)
         services.move(case, actor=request.user, **data)
         return Response(self.get_serializer(_detailed(Case.objects).get(pk=pk)).data)

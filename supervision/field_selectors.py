@@ -5,11 +5,12 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from registry.roles import Task
-from registry.scoping import in_scope, may
+from registry.scoping import ensure_may, in_scope, may
 from supervision import services
 from supervision.models import RESTING, Case, CaseMessage, CasePhoto, CaseState, State
 
@@ -77,15 +78,26 @@ def work_list(user: User, show: str = "open", limit: int = LIST_LIMIT) -> WorkLi
     return WorkList(rows=chosen[:limit], counts=counts, more=len(chosen) > limit)
 
 
-def case_for(user: User, pk: int) -> Case:
-    """The case, or 404; PermissionDenied (with why) when `user` may not handle it."""
-    case = get_object_or_404(
+def case_for(user: User, pk: int | str) -> Case:
+    """The case, for someone who handles it. PermissionDenied for a role that handles no
+    cases; Http404 for a case that does not exist and for one the user may not handle, alike:
+    a member named in a report must not learn that the case exists."""
+    ensure_may(user, Task.HANDLE_CASES)
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404(_("No such case, or not one of yours.")) from None
+    if not 0 < pk < 2**63:
+        raise Http404(_("No such case, or not one of yours."))
+    case = (
         Case.objects.select_related(
             "category", "village__parent", "village__station", "merged_into"
-        ),
-        pk=pk,
+        )
+        .filter(pk=pk)
+        .first()
     )
-    services.ensure_may_handle(user, case)
+    if case is None or not services.may_handle(user, case):
+        raise Http404(_("No such case, or not one of yours."))
     return case
 
 

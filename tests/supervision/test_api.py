@@ -406,19 +406,20 @@ def test_a_move_by_staff_without_cases_is_a_403(client, demo_user, username):
     assert response.status_code == 403
 
 
-def test_a_station_member_may_not_move_the_townships_case(client, demo_user):
+def test_a_station_member_cannot_find_the_townships_case_to_move_it(client, demo_user):
     case = _township_case()
     client.force_login(demo_user("supervisor"))
     response = post_json(client, f"{CASES}{case.pk}/move/", {"to": "nonsense"})
-    assert response.status_code == 403
-    assert response.json()["detail"]
+    missing = post_json(client, f"{CASES}987654321/move/", {"to": "nonsense"})
+    # The same answer as for no case at all: a member named in a report learns nothing.
+    assert (response.status_code, response.json()) == (404, missing.json())
 
 
 def test_the_discipline_office_may_not_move_another_townships_case(client, demo_user):
     case = _received(OTHER_TOWNSHIP_VILLAGE)
     client.force_login(demo_user("discipline"))
     response = post_json(client, f"{CASES}{case.pk}/move/", {"to": "accepted"})
-    assert response.status_code == 403
+    assert response.status_code == 404
 
 
 def test_moving_a_case_that_does_not_exist_is_a_404(client, demo_user):

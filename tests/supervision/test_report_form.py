@@ -257,7 +257,9 @@ def test_a_village_chosen_from_the_list_is_the_reports_village(client):
 
 
 def test_a_refused_form_says_the_photos_must_be_chosen_again(client):
-    response = client.post(URL, form(text="", photos=[SimpleUploadedFile("a.jpg", exif_jpeg(), "image/jpeg")]))
+    response = client.post(
+        URL, form(text="", photos=[SimpleUploadedFile("a.jpg", exif_jpeg(), "image/jpeg")])
+    )
     assert response.status_code == 400
     with translation.override("zh-hans"):
         hint = _("Your photos were not kept: choose them again.")
