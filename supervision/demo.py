@@ -132,6 +132,11 @@ def _walk(case: Case, states: list[str], merge_into: Case | None) -> None:
     for state in states:
         if state == "merge":
             services.merge(case, into=merge_into, actor=None, reason="与先前的反映是同一件事。")
+        elif state == "rectified":
+            services.add_evidence_photo(
+                case, _photo(), purpose="rectified", actor=None, client_uuid=None
+            )
+            services.move(case, to=state, actor=None, reason=REASONS[State.RECTIFIED])
         elif state == "reopen_asked":
             services.reporter_reopen(case, reason=REASONS[State.REOPEN_ASKED])
         else:

@@ -455,14 +455,42 @@ def move(
         if rectify_by < timezone.localdate():
             raise ValidationError({"rectify_by": _("The day to rectify by has passed already.")})
         case.rectify_who, case.rectify_by = rectify_who[:200], rectify_by
+    if to == State.RECTIFIED:
+        _ensure_evidence(case)
+    changes: dict = {"rectify_by": case.rectify_by}
     if to == State.CLOSED and outcome:
         case.outcome = published(clean(outcome))[:REASON_MAX]
+        changes["outcome"] = case.outcome
     _enter(case, to, actor=actor, reason=reason, client_uuid=client_uuid)
-    _log(case, action=Event.Action.CASE, actor=actor, rectify_by=case.rectify_by)
+    if to == State.ORDERED:
+        RectificationTask.objects.create(
+            case=case,
+            text=(reason or str(case.category))[:300],
+            who=case.rectify_who[:120],
+            due_on=case.rectify_by,
+        )
+    if to == State.RECTIFIED:
+        case.tasks.filter(done_on__isnull=True).update(
+            done_on=timezone.localdate(), evidence=reason
+        )
+    _log(case, action=Event.Action.CASE, actor=actor, **changes)
     from supervision.notifications import notify_later
 
     notify_later(case, "moved")
     return case
+
+
+def _ensure_evidence(case: Case) -> None:
+    """A case is rectified on evidence: a photo of the rectification (or, for a tour's finding,
+    a document's photo), taken before the move."""
+    if not case.photos.filter(purpose=CasePhoto.Purpose.RECTIFIED).exists():
+        raise ValidationError(
+            {
+                "to": _(
+                    "Add a photo of the rectification first: it is the evidence the case rests on."
+                )
+            }
+        )
 
 
 def _label(state: str) -> str:

@@ -89,18 +89,23 @@ def test_a_villager_reports_a_problem_and_sees_it_put_right(demo_server, browser
 
     move("accepted")
     move("verifying")
-    member.click("details:has(form[action$='/photos/']) summary")
-    member.check("form[action$='/photos/'] input[name=purpose][value=verify]")
-    member.set_input_files(
-        "form[action$='/photos/'] input[type=file]",
-        files=[{"name": "site.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}],
-    )
-    member.click("form[action$='/photos/'] button[type=submit]")
-    wait_for(lambda: CasePhoto.objects.filter(case=case, purpose="verify").exists(), "photo")
-    member.wait_for_load_state("load")
+
+    def evidence(purpose: str) -> None:
+        member.click("details:has(form[action$='/photos/']) summary")
+        member.check(f"form[action$='/photos/'] input[name=purpose][value={purpose}]")
+        member.set_input_files(
+            "form[action$='/photos/'] input[type=file]",
+            files=[{"name": "site.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}],
+        )
+        member.click("form[action$='/photos/'] button[type=submit]")
+        wait_for(lambda: CasePhoto.objects.filter(case=case, purpose=purpose).exists(), purpose)
+        member.wait_for_load_state("load")
+
+    evidence("verify")
     move("found", reason="现场查看，约20米路面开裂属实。")
     day = (timezone.localdate() + dt.timedelta(days=10)).isoformat()
     move("ordered", rectify_who="施工方", rectify_by=day)
+    evidence("rectified")
     move("rectified", reason="已返工重铺，附照片。")
     move("closed", reason="复核整改到位。", outcome=OUTCOME)
     screenshot(member, "field-case-closed-390")

@@ -20,6 +20,7 @@ from registry.roles import Role
 from supervision import services
 from supervision.models import Case, CasePhoto, CaseState, State
 from tests.fieldapp import photos
+from tests.supervision.conftest import jpeg
 
 pytestmark = pytest.mark.django_db
 JSON = {"headers": {"accept": "application/json"}}
@@ -72,6 +73,8 @@ def station_member(village_code: str) -> User:
 @pytest.mark.parametrize(("start", "to"), STAFF_EDGES, ids=[f"{a}-{b}" for a, b in STAFF_EDGES])
 def test_station_member_moves_a_case_along_each_allowed_edge(client, supervisor, start, to):
     case = case_in(EAST, state=start)
+    if to == State.RECTIFIED:  # rectified on a photo of the rectification
+        services.add_evidence_photo(case, jpeg(), purpose="rectified", actor=None, client_uuid=None)
     page = client.get(case_url(case)).content.decode()
     assert f'name="to" value="{to}"' in page
     before = CaseState.objects.filter(case=case).count()

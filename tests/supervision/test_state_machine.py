@@ -11,6 +11,7 @@ from django.utils import timezone
 from supervision import services
 from supervision.models import Case, CaseState, State
 from supervision.services import EDGES
+from tests.supervision.conftest import jpeg
 from trail.models import Event
 
 STAFF_EDGES = [pair for pair, edge in EDGES.items() if not edge.by_reporter]
@@ -33,10 +34,17 @@ def _arguments(to: str) -> dict:
     }
 
 
+def with_evidence(case: Case, to: str) -> Case:
+    """A case about to be rectified has its rectification photo."""
+    if to == State.RECTIFIED:
+        services.add_evidence_photo(case, jpeg(), purpose="rectified", actor=None, client_uuid=None)
+    return case
+
+
 @pytest.mark.parametrize(("start", "to"), STAFF_EDGES)
 @pytest.mark.parametrize("username", HANDLERS)
 def test_each_staff_edge_is_open_to_each_handling_role(case_in, demo_user, username, start, to):
-    case = case_in(start)
+    case = with_evidence(case_in(start), to)
     moved = services.move(case, to=to, actor=demo_user(username), **_arguments(to))
     assert moved.state == to
     last = CaseState.objects.filter(case=case).last()
@@ -85,7 +93,7 @@ def test_the_reporter_cannot_reopen_an_open_case(case_in, start):
 
 @pytest.mark.parametrize(("start", "to"), [p for p in STAFF_EDGES if EDGES[p].reason])
 def test_an_edge_that_ends_or_reopens_needs_a_reason(case_in, demo_user, start, to):
-    case = case_in(start)
+    case = with_evidence(case_in(start), to)
     arguments = {**_arguments(to), "reason": "  "}
     with pytest.raises(ValidationError) as refused:
         services.move(case, to=to, actor=demo_user("supervisor"), **arguments)
@@ -147,3 +155,44 @@ def test_closing_stamps_the_time_and_reopening_clears_it(case_in, demo_user):
     assert closed.closed_at is not None
     asked = services.reporter_reopen(closed, reason="问题还在，没有整改。")
     assert asked.closed_at is None
+
+
+def test_a_case_is_rectified_only_on_a_photo_of_the_rectification(case_in, demo_user):
+    case = case_in(State.ORDERED)
+    supervisor = demo_user("supervisor")
+    with pytest.raises(ValidationError) as refused:
+        services.move(case, to=State.RECTIFIED, actor=supervisor, reason="已整改")
+    assert "to" in refused.value.message_dict
+    services.add_evidence_photo(case, jpeg(), purpose="verify", actor=None, client_uuid=None)
+    with pytest.raises(ValidationError):
+        services.move(case, to=State.RECTIFIED, actor=supervisor, reason="已整改")
+    with_evidence(case, State.RECTIFIED)
+    assert services.move(case, to=State.RECTIFIED, actor=supervisor, reason="已整改").state == (
+        State.RECTIFIED
+    )
+
+
+def test_ordering_rectification_opens_its_task_and_rectifying_closes_it(case_in, demo_user):
+    case = case_in(State.FOUND)
+    supervisor = demo_user("supervisor")
+    day = timezone.localdate() + dt.timedelta(days=7)
+    services.move(case, to=State.ORDERED, actor=supervisor, rectify_who="施工方", rectify_by=day)
+    task = case.tasks.get()
+    assert (task.who, task.due_on, task.done_on) == ("施工方", day, None)
+    with_evidence(case, State.RECTIFIED)
+    services.move(case, to=State.RECTIFIED, actor=supervisor, reason="已返工")
+    task.refresh_from_db()
+    assert (task.done_on, task.evidence) == (timezone.localdate(), "已返工")
+
+
+def test_the_outcome_set_when_closing_is_in_the_public_log(case_in, demo_user):
+    case = case_in(State.NOT_FOUND)
+    services.move(
+        case,
+        to=State.CLOSED,
+        actor=demo_user("supervisor"),
+        reason="办结",
+        outcome="经核实无此事。",
+    )
+    event = Event.objects.filter(action=Event.Action.CASE).order_by("seq").last()
+    assert event.changes["outcome"] == "经核实无此事。"
