@@ -62,6 +62,12 @@ ERROR_404 = OpenApiResponse(OpenApiTypes.OBJECT, description="`detail`: nothing 
 # Reports ---------------------------------------------------------------------------------------
 
 
+class ReportsThrottled(Throttled):
+    """A refusal that already says when to try again (DRF would add the seconds as well)."""
+
+    extra_detail_singular = extra_detail_plural = ""
+
+
 class ReportThrottle(throttling.BaseThrottle):
     """The report form's limit (`supervision.ratelimit`: so many new reports an hour from one
     address, counted under a keyed hash of it and stored nowhere else). A resent form (its
@@ -135,7 +141,7 @@ class ReportViewSet(viewsets.GenericViewSet):
 
     def throttled(self, request, wait):
         minutes = max(1, round((wait or 60) / 60))
-        raise Throttled(
+        raise ReportsThrottled(
             wait,
             detail=ngettext(
                 "Too many reports from this connection: at most %(n)d an hour. "

@@ -15,6 +15,19 @@ def text_area(rows: int = 3) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows})
 
 
+# What a button that moves a case to each state says: a verb, not the state's name.
+MOVE_LABELS = {
+    State.ACCEPTED: _("Accept"),
+    State.DECLINED: _("Decline"),
+    State.VERIFYING: _("Start verifying"),
+    State.FOUND: _("The problem is real"),
+    State.NOT_FOUND: _("No problem found"),
+    State.ORDERED: _("Order rectification"),
+    State.RECTIFIED: _("Rectified: record it"),
+    State.CLOSED: _("Close the case"),
+}
+
+
 class MoveForm(SubmissionForm):
     """One allowed next state: a button, with the fields that edge asks for."""
 
@@ -38,6 +51,7 @@ class MoveForm(SubmissionForm):
             kwargs.setdefault("auto_id", f"id_{to}_%s")
         super().__init__(*args, **kwargs)
         self.target = State(to) if to else None
+        self.action_label = MOVE_LABELS.get(self.target, self.target.label if to else "")
         edge = services.EDGES.get((start, to))
         self.needs_reason = bool(edge and edge.reason)
         if self.needs_reason:

@@ -380,7 +380,11 @@ class Tour(TimeStampedModel):
     PUBLIC_FIELDS = ("village", "starts_on", "ends_on", "team")
 
     village = models.ForeignKey(
-        AdminUnit, verbose_name=_("village"), on_delete=models.PROTECT, related_name="+"
+        AdminUnit,
+        verbose_name=_("village"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": AdminUnit.Level.VILLAGE},
     )
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("to"))
@@ -415,3 +419,6 @@ class Finding(TimeStampedModel):
     class Meta:
         verbose_name = _("finding")
         verbose_name_plural = _("findings")
+
+    def __str__(self) -> str:
+        return f"{self.form} · {self.tour}"

@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -469,18 +469,18 @@ def _legend() -> list[tuple[str, str]]:
 
 
 CASE_COLUMNS = (
-    ("reference", _lazy("Case")),
-    ("received", _lazy("Received on")),
-    ("township", _lazy("Township")),
-    ("village", _lazy("Village")),
-    ("category", _lazy("Category")),
-    ("subject", _lazy("Electronic ID")),
-    ("state", _lazy("State")),
-    ("due_on", _lazy("To be dealt with by")),
-    ("rectify_by", _lazy("To be put right by")),
-    ("closed", _lazy("Closed on")),
-    ("public_text", _lazy("Published text")),
-    ("outcome", _lazy("Outcome")),
+    ("reference", gettext_lazy("Case")),
+    ("received", gettext_lazy("Received on")),
+    ("township", gettext_lazy("Township")),
+    ("village", gettext_lazy("Village")),
+    ("category", gettext_lazy("Category")),
+    ("subject", gettext_lazy("Electronic ID")),
+    ("state", gettext_lazy("State")),
+    ("due_on", gettext_lazy("To be dealt with by")),
+    ("rectify_by", gettext_lazy("To be put right by")),
+    ("closed", gettext_lazy("Closed on")),
+    ("public_text", gettext_lazy("Published text")),
+    ("outcome", gettext_lazy("Outcome")),
 )
 
 
