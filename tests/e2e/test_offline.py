@@ -24,6 +24,16 @@ def log_in(page, base: str, next_url: str) -> None:
     page.wait_for_url(f"**{next_url}")
 
 
+def back_online(page) -> None:
+    """Turns the network on and waits until the outbox has sent everything it held."""
+    page.context.set_offline(False)
+    page.wait_for_function(
+        "() => document.querySelector('#outbox-status') === null"
+        " || document.querySelector('#outbox-status').dataset.count === '0'",
+        timeout=20_000,
+    )
+
+
 def outbox_keys(page) -> list[str]:
     return page.evaluate(
         """() => new Promise((resolve, reject) => {

@@ -7,7 +7,7 @@ from django.urls import reverse
 from supervision.models import Case, CasePhoto, CaseState, State
 from tests.conftest import DEMO_PASSWORD
 from tests.e2e.conftest import screenshot
-from tests.e2e.test_offline import BADGE, outbox_keys
+from tests.e2e.test_offline import BADGE, back_online, outbox_keys
 from tests.supervision.conftest import jpeg
 
 pytestmark = pytest.mark.e2e
@@ -45,12 +45,7 @@ def test_a_case_moved_offline_is_sent_once_when_back_online(demo_server, phone):
     assert Case.objects.get(pk=case.pk).state == State.VERIFYING
     screenshot(phone, "field-case-offline-390")
 
-    phone.context.set_offline(False)
-    phone.wait_for_function(
-        "() => document.querySelector('#outbox-status') === null"
-        " || document.querySelector('#outbox-status').dataset.count === '0'",
-        timeout=20_000,
-    )
+    back_online(phone)
     assert Case.objects.get(pk=case.pk).state == State.FOUND
     assert CaseState.objects.filter(case=case, state=State.FOUND).count() == 1
     assert CasePhoto.objects.filter(case=case, purpose="verify").count() == 1

@@ -11,7 +11,7 @@ from fieldapp.models import Checklist, Inspection, Photo
 from projects.models import Project
 from qr.models import ElectronicId
 from tests.e2e.conftest import screenshot
-from tests.e2e.test_offline import BADGE, log_in, outbox_keys
+from tests.e2e.test_offline import BADGE, back_online, log_in, outbox_keys
 from tests.fieldapp import photos
 
 pytestmark = pytest.mark.e2e
@@ -60,12 +60,7 @@ def test_an_inspection_made_offline_syncs_and_appears_on_the_public_page(
     assert not Inspection.objects.filter(inspector__username="inspector").exists()
     screenshot(phone, "field-offline-inspection-390")
 
-    phone.context.set_offline(False)
-    phone.wait_for_function(
-        "() => document.querySelector('#outbox-status') === null"
-        " || document.querySelector('#outbox-status').dataset.count === '0'",
-        timeout=20_000,
-    )
+    back_online(phone)
     inspection = Inspection.objects.get(inspector__username="inspector")
     photo = Photo.objects.get(inspection=inspection)
     assert abs(inspection.inspected_at - made) < dt.timedelta(seconds=5)

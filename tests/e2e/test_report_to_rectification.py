@@ -85,7 +85,7 @@ def test_a_villager_reports_a_problem_and_sees_it_put_right(demo_server, browser
             member.fill(f".move-{to} [name={name}]", value)
         member.click(f".move-{to} button[type=submit]")
         reach(case, to)
-        member.wait_for_load_state("load")
+        member.wait_for_selector(f"#state .state-{to}")  # the page came back, moved
 
     move("accepted")
     move("verifying")
@@ -99,7 +99,10 @@ def test_a_villager_reports_a_problem_and_sees_it_put_right(demo_server, browser
         )
         member.click("form[action$='/photos/'] button[type=submit]")
         wait_for(lambda: CasePhoto.objects.filter(case=case, purpose=purpose).exists(), purpose)
-        member.wait_for_load_state("load")
+        shown = CasePhoto.objects.filter(case=case).count()
+        member.wait_for_function(  # the page came back with the photo
+            "(n) => document.querySelectorAll('.case-photos img').length === n", arg=shown
+        )
 
     evidence("verify")
     move("found", reason="现场查看，约20米路面开裂属实。")
