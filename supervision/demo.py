@@ -93,6 +93,13 @@ CASES = [
         "集体山林被人砍了一片，不知道是谁批准的。",
         ["accepted"],
     ),
+    (
+        "330381100215",
+        "asset",
+        "anonymous",
+        "村口的集体仓库好像被人占用了。",
+        ["accepted", "verifying", "not_found"],
+    ),
 ]
 
 REASONS = {

@@ -37,8 +37,8 @@ GENERATOR_COUNTS = {
     ProjectDocument: 102,
     Inspection: 21,
     Station: 13,  # one liaison station per village (supervision's demo)
-    Case: 13,  # villagers' reports, in every state
-    Event: 1968,  # the generator's 1905, and supervision's stations and cases
+    Case: 14,  # villagers' reports, in every state
+    Event: 1972,  # the generator's 1905, and supervision's stations and cases
 }
 TOLERANCE_DEG = 0.00001  # about 1 m: the files' 7 decimals round vertices shared with the coast
 

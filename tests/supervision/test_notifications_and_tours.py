@@ -109,3 +109,9 @@ def test_a_tour_finding_opens_a_case_for_the_township(demo_user):
     case = finding.case
     assert (case.source, case.route, case.state) == ("tour", "township", "received")
     assert form.text in case.text
+
+
+def test_the_demo_has_a_case_in_every_state(db):
+    from supervision.models import State as CaseStateName
+
+    assert set(Case.objects.values_list("state", flat=True)) == set(CaseStateName.values)
