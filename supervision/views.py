@@ -90,7 +90,7 @@ def _too_big(request: HttpRequest) -> HttpResponse | None:
     if request.method != "POST":
         return None
     try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        length = int(request.headers.get("content-length") or 0)
     except ValueError:
         length = 0
     if length <= MAX_BODY:
