@@ -12,6 +12,18 @@ from tests.supervision.conftest import jpeg
 
 pytestmark = pytest.mark.e2e
 
+# The outbox badge sits above the tab bar, and a tap on each tab reaches the tab.
+TABS_FREE = """
+() => {
+  const badge = document.querySelector("#outbox-status").getBoundingClientRect();
+  const bar = document.querySelector(".tabbar").getBoundingClientRect();
+  return badge.bottom <= bar.top + 0.5 && [...document.querySelectorAll(".tabbar a")].every((a) => {
+    const r = a.getBoundingClientRect();
+    return a.contains(document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2));
+  });
+}
+"""
+
 
 def test_a_case_moved_offline_is_sent_once_when_back_online(demo_server, phone):
     base = demo_server.url
@@ -42,6 +54,7 @@ def test_a_case_moved_offline_is_sent_once_when_back_online(demo_server, phone):
     phone.click("details.move-found button[type=submit]")
     phone.wait_for_selector(f'{BADGE}[data-count="2"]', state="visible")
     assert len(outbox_keys(phone)) == 2
+    assert phone.evaluate(TABS_FREE), "the outbox badge covers the tab bar"
     assert Case.objects.get(pk=case.pk).state == State.VERIFYING
     screenshot(phone, "field-case-offline-390")
 
