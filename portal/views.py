@@ -13,6 +13,7 @@ from gis.maps import record_map
 from gis.navigation import navigation_links
 from leasing import selectors as lease_selectors
 from portal import selectors as portal_selectors
+from portal.summaries import spoken_summary
 from projects import selectors as project_selectors
 from projects.models import Project, Stage
 from registry import selectors
@@ -146,6 +147,7 @@ def record_context(record: Asset | Project | Site) -> dict:
     if model is Site:
         context["routes"] = visit_selectors.routes_through(record)
         context["navigation"] = navigation_links(record.location.x, record.location.y, record.name)
+    context["spoken"] = spoken_summary(record, lease=context.get("lease"))
     return context
 
 

@@ -1,0 +1,44 @@
+"""The plaque page's "read it to me" summary: what it is, who holds it, money, stage, change."""
+
+import html
+import re
+
+from django.utils import timezone, translation
+
+from leasing.models import Lease
+from projects.models import Project
+from qr.models import ElectronicId
+
+SPOKEN = re.compile(r'data-read-aloud data-text="([^"]*)"')
+
+
+def spoken(client, record) -> str:
+    eid = ElectronicId.objects.get(
+        subject_type__model=record._meta.model_name, subject_id=record.pk
+    )
+    page = client.get(f"/e/{eid.code}").content.decode()
+    return html.unescape(SPOKEN.search(page).group(1))
+
+
+def test_a_projects_summary_says_its_stage_and_money(client, db):
+    project = Project.objects.filter(contract_amount__isnull=False).first()
+    text = spoken(client, project)
+    with translation.override("zh-hans"):
+        stage = project.get_stage_display()
+    assert project.name in text and stage in text
+    assert f"{project.progress_percent}%" in text
+    assert f"{int(project.contract_amount):,}" in text
+    assert str(project.updated.year) in text
+
+
+def test_an_assets_summary_names_the_tenant_as_the_public_sees_them(client, db):
+    today = timezone.localdate()
+    lease = (
+        Lease.objects.filter(tenant_kind="person", start_on__lte=today, end_on__gt=today)
+        .select_related("asset")
+        .first()
+    )
+    text = spoken(client, lease.asset)
+    assert lease.asset.name in text
+    assert lease.tenant_public_name in text
+    assert lease.tenant_name not in text  # an individual is 张**, never in full
