@@ -42,3 +42,12 @@ def test_an_assets_summary_names_the_tenant_as_the_public_sees_them(client, db):
     assert lease.asset.name in text
     assert lease.tenant_public_name in text
     assert lease.tenant_name not in text  # an individual is 张**, never in full
+
+
+def test_the_top_of_a_plaque_page_says_what_it_is_and_when_it_changed(client, db):
+    project = Project.objects.first()
+    eid = ElectronicId.objects.get(subject_type__model="project", subject_id=project.pk)
+    page = client.get(f"/e/{eid.code}").content.decode()
+    top = page[page.index('class="eid"') : page.index("data-read-aloud")]
+    assert "一物一码" in top
+    assert project.updated.strftime("%Y-%m-%d") in top
