@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fieldapp.forms import MultiplePhotoField, SubmissionForm
 from supervision import services
+from supervision.forms import LongText
 from supervision.models import CasePhoto, State
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -32,12 +33,12 @@ class MoveForm(SubmissionForm):
     """One allowed next state: a button, with the fields that edge asks for."""
 
     to = forms.ChoiceField(choices=State.choices, widget=forms.HiddenInput)
-    reason = forms.CharField(
+    reason = LongText(
         label=_("Why"), required=False, max_length=services.REASON_MAX, widget=text_area()
     )
     rectify_who = forms.CharField(label=_("Who rectifies"), required=False, max_length=200)
     rectify_by = forms.DateField(label=_("Rectify by"), required=False, widget=DATE)
-    outcome = forms.CharField(
+    outcome = LongText(
         label=_("Outcome for the public"),
         required=False,
         max_length=services.REASON_MAX,
@@ -65,7 +66,7 @@ class MergeForm(SubmissionForm):
     into = forms.ModelChoiceField(
         label=_("Merge into"), queryset=None, empty_label=_("Choose the case it repeats")
     )
-    reason = forms.CharField(label=_("Why"), max_length=services.REASON_MAX, widget=text_area(2))
+    reason = LongText(label=_("Why"), max_length=services.REASON_MAX, widget=text_area(2))
 
     def __init__(self, *args, candidates, **kwargs):
         kwargs.setdefault("auto_id", "id_merge_%s")
@@ -77,7 +78,7 @@ class MergeForm(SubmissionForm):
 
 
 class AskForm(SubmissionForm):
-    text = forms.CharField(
+    text = LongText(
         label=_("Question to the reporter"), max_length=services.TEXT_MAX, widget=text_area()
     )
 
@@ -87,14 +88,14 @@ class AskForm(SubmissionForm):
 
 
 class PublishForm(SubmissionForm):
-    public_text = forms.CharField(
+    public_text = LongText(
         label=_("Published text (redacted)"),
         required=False,
         max_length=services.TEXT_MAX,
         widget=text_area(4),
         help_text=_("ID-card and phone numbers are taken out whatever is typed."),
     )
-    outcome = forms.CharField(
+    outcome = LongText(
         label=_("Outcome for the public"),
         required=False,
         max_length=services.REASON_MAX,

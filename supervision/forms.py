@@ -29,6 +29,16 @@ class CategoryChoice(forms.ModelChoiceField):
         return str(obj)
 
 
+class LongText(forms.CharField):
+    """Free text in a text box. Its length is checked on the server, which says how long it
+    is; the box carries no `maxlength`, with which a browser cuts a paste short silently."""
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
+
 class ContactForm(forms.Form):
     """How a named or confidential reporter can be reached (the service checks which is due)."""
 
@@ -53,7 +63,7 @@ class ReportForm(ContactForm):
         empty_label=None,
         error_messages={"required": _("Choose what the report is about.")},
     )
-    text = forms.CharField(
+    text = LongText(
         label=_("What is wrong?"),
         widget=forms.Textarea(attrs={"rows": 6}),
         min_length=services.TEXT_MIN,
@@ -182,7 +192,7 @@ class ReceiptForm(forms.Form):
 
 
 class ReporterMessageForm(forms.Form):
-    text = forms.CharField(
+    text = LongText(
         label=_("Your answer or more information"),
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=services.TEXT_MAX,
@@ -208,7 +218,7 @@ class DiscloseForm(ContactForm):
 
 
 class ReopenForm(forms.Form):
-    reason = forms.CharField(
+    reason = LongText(
         label=_("Why you are not satisfied"),
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=services.TEXT_MAX,

@@ -43,6 +43,7 @@ from supervision.models import (
     Station,
     Tour,
 )
+from supervision.notifications import notify_later
 from trail.models import Event
 
 TEXT_MIN = 5
@@ -376,8 +377,6 @@ def submit_report(
         if existing is None:
             raise
         return Submitted(existing, receipt, False)
-    from supervision.notifications import notify_later
-
     notify_later(case, "new")
     return Submitted(case, receipt, True)
 
@@ -474,8 +473,6 @@ def move(
             done_on=timezone.localdate(), evidence=reason
         )
     _log(case, action=Event.Action.CASE, actor=actor, **changes)
-    from supervision.notifications import notify_later
-
     notify_later(case, "moved")
     return case
 
@@ -531,8 +528,6 @@ def reporter_reopen(case: Case, *, reason: str) -> Case:
     reason = _clean_text(reason, field="reason")
     _enter(case, State.REOPEN_ASKED, actor=None, reason=reason, by_reporter=True)
     _log(case, action=Event.Action.CASE, actor=None, by="reporter")
-    from supervision.notifications import notify_later
-
     notify_later(case, "moved")
     return case
 
@@ -753,8 +748,6 @@ def escalate_overdue(today: dt.date | None = None) -> int:
         .filter(due_on__lt=today, escalated=False)
         .exclude(state__in=[State.DECLINED, State.CLOSED, State.MERGED])
     )
-    from supervision.notifications import notify_later
-
     for case in late:
         case.escalated = True
         case.save(update_fields=["escalated", "updated"])

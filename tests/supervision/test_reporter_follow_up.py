@@ -2,6 +2,7 @@
 question two weeks after closing."""
 
 import datetime as dt
+import re
 import uuid
 
 import pytest
@@ -120,3 +121,15 @@ def test_the_limit_page_gives_the_stations_phone(client, settings, db):
     phone = Station.objects.get(village__code="330381102201").office_phone
     assert f'href="tel:{phone}"' in answer.content.decode()
     cache.clear()
+
+
+def test_no_text_box_cuts_a_paste_short_in_the_browser(client, demo_user, report):
+    """Over-long text is refused by the server with its length; a `maxlength` would cut it."""
+    pages = [client.get("/supervision/report/?village=330381102201").content.decode()]
+    submitted = report()
+    pages.append(client.post(RECEIPT, {"receipt": submitted.receipt}).content.decode())
+    client.force_login(demo_user("supervisor"))
+    pages.append(client.get(f"/field/cases/{submitted.case.pk}/").content.decode())
+    for page in pages:
+        for box in re.findall(r"<textarea[^>]*>", page):
+            assert "maxlength" not in box, box
