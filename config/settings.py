@@ -79,6 +79,9 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # runserver (make run) leaves static files to WhiteNoise too, so they are served as in
+    # production: compressed, with the same headers.
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.gis",
     "django.contrib.humanize",
@@ -112,8 +115,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.middleware.gzip.GZipMiddleware",
+    # Static files: in production WhiteNoise serves the gzip copies collectstatic made; in
+    # development (make run) it serves the source files and GZip compresses them on the way.
+    *(
+        ["django.middleware.gzip.GZipMiddleware", "whitenoise.middleware.WhiteNoiseMiddleware"]
+        if DEBUG
+        else ["whitenoise.middleware.WhiteNoiseMiddleware", "django.middleware.gzip.GZipMiddleware"]
+    ),
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

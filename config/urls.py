@@ -4,7 +4,9 @@ from django.contrib import admin
 from django.templatetags.static import static as static_url
 from django.urls import include, path
 from django.utils.functional import lazy
+from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import RedirectView
+from django.views.i18n import set_language
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
@@ -36,7 +38,10 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=lazy(static_url, str)("img/favicon.svg"))),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch is on every page. It carries no CSRF token, so that a page can be the
+    # same for every visitor and cached (a plaque scanned by a crowd): the worst a forged
+    # request can do is change a visitor's language.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI's start-up script comes from its own URL (?script) and ReDoc's page loads no
     # fonts from Google: both pages work under the Content-Security-Policy.

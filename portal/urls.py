@@ -9,4 +9,5 @@ urlpatterns = [
     path("assets/<int:pk>/", views.asset_detail, name="asset-detail"),
     path("projects/<int:pk>/", views.project_detail, name="project-detail"),
     path("sites/<int:pk>/", views.site_detail, name="site-detail"),
+    path("places/<str:kind>/<int:pk>.svg", views.place_map, name="place-map"),
 ]

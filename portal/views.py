@@ -6,13 +6,16 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from gis.http import conditional, make_etag
 from gis.maps import record_map
 from gis.navigation import navigation_links
 from leasing import selectors as lease_selectors
 from portal import selectors as portal_selectors
+from portal.places import GEOMETRY, place_picture, unit_id_of
 from portal.summaries import spoken_summary
 from projects import selectors as project_selectors
 from projects.models import Project, Stage
@@ -27,6 +30,7 @@ from visits.models import Site
 
 ASSETS_PER_PAGE = 30
 DIVISION_CODE = re.compile(r"[0-9]{6}(?:[0-9]{3}){0,2}")
+PLACE_MAX_AGE = 600  # s: a shared picture is re-checked (a 304 mostly) every ten minutes
 POINT_PADDING = 0.0015  # degrees around a single point or building, about 150 m
 
 
@@ -117,28 +121,41 @@ def unit_detail(request: HtmxHttpRequest, code: str) -> HttpResponse:
     return render(request, "portal/unit_detail.html", context)
 
 
-def record_context(record: Asset | Project | Site) -> dict:
-    """What a public record page shows of an asset or a project, whichever URL reached it."""
+def wants_interactive_map(request: HttpRequest) -> bool:
+    """A record page draws its place as a small picture; `?map=1` asks for the Leaflet map."""
+    return request.GET.get("map") == "1"
+
+
+def _interactive_map(record: Asset | Project | Site):
     model = type(record)
     features = {
-        Asset: ("assets", selectors.asset_features, "geometry"),
-        Project: ("projects", project_selectors.project_features, "location"),
-        Site: ("sites", visit_selectors.site_features, "location"),
+        Asset: ("assets", selectors.asset_features),
+        Project: ("projects", project_selectors.project_features),
+        Site: ("sites", visit_selectors.site_features),
     }
-    layer, to_features, geometry = features[model]
-    unit_id = record.unit_id if model is Site else record.village_id
+    layer, to_features = features[model]
+    return record_map(
+        units=selectors.unit_features(AdminUnit.objects.filter(pk=unit_id_of(record))),
+        **{layer: to_features(model.objects.filter(pk=record.pk))},
+        bounds=_bounds(getattr(record, GEOMETRY[model])),
+        labels=_map_labels(),
+        zoom=16,
+    )
+
+
+def record_context(record: Asset | Project | Site, *, interactive: bool = False) -> dict:
+    """What a public record page shows of an asset, a project or a site, whichever URL reached
+    it. Its place is a picture (`place_map`) unless `interactive` asks for the Leaflet map."""
+    model = type(record)
     context = {
         "record": record,
         model._meta.model_name: record,
         "events": event_views(trail_selectors.event_history(record), model),
-        "map": record_map(
-            units=selectors.unit_features(AdminUnit.objects.filter(pk=unit_id)),
-            **{layer: to_features(model.objects.filter(pk=record.pk))},
-            bounds=_bounds(getattr(record, geometry)),
-            labels=_map_labels(),
-            zoom=16,
-        ),
+        "place_kind": model._meta.model_name,
+        "has_place": getattr(record, GEOMETRY[model]) is not None,
     }
+    if interactive:
+        context["map"] = _interactive_map(record)
     if model is Asset:
         context["lease"] = lease_selectors.current_lease(record)
         context["leasing"] = lease_selectors.asset_leasing(record)
@@ -154,19 +171,48 @@ def record_context(record: Asset | Project | Site) -> dict:
 @require_safe
 def asset_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     asset = _get_or_404(selectors.asset_record, pk)
-    return render(request, "portal/asset_detail.html", record_context(asset))
+    context = record_context(asset, interactive=wants_interactive_map(request))
+    return render(request, "portal/asset_detail.html", context)
 
 
 @require_safe
 def site_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     site = _get_or_404(visit_selectors.site_record, pk)
-    return render(request, "portal/site_detail.html", record_context(site))
+    context = record_context(site, interactive=wants_interactive_map(request))
+    return render(request, "portal/site_detail.html", context)
 
 
 @require_safe
 def project_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     project = _get_or_404(project_selectors.project_record, pk)
-    return render(request, "portal/project_detail.html", record_context(project))
+    context = record_context(project, interactive=wants_interactive_map(request))
+    return render(request, "portal/project_detail.html", context)
+
+
+PLACE_RECORDS = {
+    "asset": selectors.asset_record,
+    "project": project_selectors.project_record,
+    "site": visit_selectors.site_record,
+}
+
+
+@require_safe
+def place_map(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """The SVG picture of a record's place (image/svg+xml, about 2–8 KB): public, cacheable,
+    tagged with the log's head so a change to any record is seen at the next look."""
+    if kind not in PLACE_RECORDS:
+        raise Http404(_("No such record."))
+    record = _get_or_404(PLACE_RECORDS[kind], pk)
+
+    def build() -> HttpResponse:
+        try:
+            svg = place_picture(record)
+        except ValueError as exc:
+            raise Http404(_("This record has no place on the map.")) from exc
+        return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+
+    etag = make_etag("place", kind, pk, trail_selectors.data_version(), get_language())
+    return conditional(request, etag, build, max_age=PLACE_MAX_AGE, vary=("Accept-Language",))
 
 
 LOG_EVENTS_PER_PAGE = 50

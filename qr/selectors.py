@@ -3,13 +3,13 @@
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, Q, QuerySet, Sum
 from django.utils import translation
 
 from projects.models import Project
 from qr.codes import PREFIXES, MalformedCode, near_misses, parse
 from qr.images import public_url
-from qr.models import ElectronicId
+from qr.models import ElectronicId, ScanCount
 from qr.plaques import Plaque
 from registry.models import AdminUnit, Asset
 from visits.models import Site
@@ -37,6 +37,17 @@ SUBJECT_QUERYSETS = {
 
 def resolve(text: str) -> tuple[ElectronicId, Model]:
     """The ID and its record, or MalformedCode, or UnknownCode with likely intended codes."""
+    eid = resolve_id(text)
+    return eid, subject_of(eid)
+
+
+def subject_of(eid: ElectronicId) -> Model:
+    """The record an ID names, with what its public page reads alongside it."""
+    return SUBJECT_QUERYSETS[eid.subject_type.model_class()].get(pk=eid.subject_id)
+
+
+def resolve_id(text: str) -> ElectronicId:
+    """The ID `text` names (one query), or MalformedCode, or UnknownCode with likely codes."""
     parsed = parse(text)
     if not parsed.is_valid:
         suggestions = ElectronicId.objects.filter(code__in=near_misses(parsed)).values_list(
@@ -46,8 +57,7 @@ def resolve(text: str) -> tuple[ElectronicId, Model]:
     eid = ElectronicId.objects.select_related("subject_type").filter(code=str(parsed)).first()
     if eid is None:
         raise UnknownCode(str(parsed))
-    subject = SUBJECT_QUERYSETS[eid.subject_type.model_class()].get(pk=eid.subject_id)
-    return eid, subject
+    return eid
 
 
 def code_of_pk(model: type[Model], pk: int) -> ElectronicId | None:
@@ -95,3 +105,11 @@ def codes_in(unit: AdminUnit, kinds: list[str] | None = None) -> QuerySet[Electr
 
 
 __all__ = ["MalformedCode", "UnknownCode", "resolve"]
+
+
+def scans_on(eid: ElectronicId, day) -> int:
+    """How often `eid` was opened on `day` (the sum of its counter rows)."""
+    return (
+        ScanCount.objects.filter(electronic_id=eid, day=day).aggregate(total=Sum("count"))["total"]
+        or 0
+    )

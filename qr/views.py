@@ -1,6 +1,7 @@
 """The public side of electronic IDs: typing a code, the record page a scan opens, QR images."""
 
 from django.contrib.admin.views.decorators import staff_member_required
+from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
@@ -8,7 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from fieldapp import selectors as field_selectors
-from portal.views import record_context
+from portal.pagecache import SHARED_PAGE_SECONDS, shared_page_key
+from portal.views import record_context, wants_interactive_map
 from projects.models import Project
 from qr import images, selectors, services
 from qr.codes import MalformedCode
@@ -44,37 +46,47 @@ def code_entry(request: HttpRequest) -> HttpResponse:
     if not text:
         return render(request, "qr/code_entry.html", {})
     try:
-        eid, _subject = selectors.resolve(text)
+        eid = selectors.resolve_id(text)
     except (MalformedCode, selectors.UnknownCode) as exc:
         return _problem(request, text, exc)
     return redirect("qr:record", code=eid.code)
 
 
-def resolve_or_problem(request: HttpRequest, code: str):
-    """The code's ID and record, or the friendly page a mistyped or unknown code gets."""
+def resolve_or_problem(request: HttpRequest, code: str, *, resolve=selectors.resolve):
+    """`resolve(code)` (the ID and its record, or what another resolver gives), or the
+    friendly page a mistyped or unknown code gets."""
     try:
-        return selectors.resolve(code), None
+        return resolve(code), None
     except (MalformedCode, selectors.UnknownCode) as exc:
         return None, _problem(request, code, exc)
 
 
 @require_safe
 def record(request: HttpRequest, code: str) -> HttpResponse:
-    found, problem = resolve_or_problem(request, code)
+    eid, problem = resolve_or_problem(request, code, resolve=selectors.resolve_id)
     if problem:
         return problem
-    eid, subject = found
     if code != eid.code:
         return redirect("qr:record", code=eid.code, permanent=True)
-    services.record_scan(eid)
-    context = record_context(subject) | {
-        "eid": eid,
-        "base_template": RECORD_TEMPLATES[type(subject)],
-        "public_url": images.public_url(eid.code),
-    }
-    if isinstance(subject, Asset | Project):
-        context |= _field_context(request, subject)
-    response = render(request, "qr/record.html", context)
+    interactive = wants_interactive_map(request)
+    if not interactive:  # opening the map from the page is not another scan
+        services.record_scan(eid)
+    key = shared_page_key(request, f"scan:{eid.code}") if not interactive else None
+    html = cache.get(key) if key else None
+    if html is None:
+        subject = selectors.subject_of(eid)
+        context = record_context(subject, interactive=interactive) | {
+            "eid": eid,
+            "base_template": RECORD_TEMPLATES[type(subject)],
+            "public_url": images.public_url(eid.code),
+        }
+        if isinstance(subject, Asset | Project):
+            context |= _field_context(request, subject)
+        response = render(request, "qr/record.html", context)
+        if key:
+            cache.set(key, response.content, SHARED_PAGE_SECONDS)
+    else:
+        response = HttpResponse(html)
     patch_cache_control(response, private=True, max_age=0)
     return response
 

@@ -27,6 +27,15 @@ def media_roots(tmp_path_factory):
     settings.PRIVATE_MEDIA_ROOT = tmp_path_factory.mktemp("private")
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with an empty cache: rolled-back tests reuse the log's sequence numbers,
+    so a shared page cached by one test would otherwise look current to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker, media_roots):
     """Load the Rui'an demo data once; each test then runs inside a rolled-back transaction."""
