@@ -157,6 +157,11 @@ TEMPLATES = [
 
 DEFAULT_DATABASE_URL = f"spatialite:///{BASE_DIR / 'var' / 'qinglian.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL))}
+# A worker keeps its database connection between requests (opening one costs PostgreSQL a new
+# process: more than a cached page takes to serve). runserver starts a thread per request,
+# which would leave a connection per thread, so development keeps none.
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", 0 if DEBUG else 60))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"].endswith("spatialite"):
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     SPATIALITE_LIBRARY_PATH = os.environ.get("SPATIALITE_LIBRARY_PATH", "mod_spatialite")

@@ -1,7 +1,6 @@
 """The public side of electronic IDs: typing a code, the record page a scan opens, QR images."""
 
 from django.contrib.admin.views.decorators import staff_member_required
-from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
@@ -9,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from fieldapp import selectors as field_selectors
-from portal.pagecache import SHARED_PAGE_SECONDS, shared_page_key
+from portal.pagecache import share_page, shared_page, shared_page_key
 from portal.views import record_context, wants_interactive_map
 from projects.models import Project
 from qr import images, selectors, services
@@ -63,30 +62,35 @@ def resolve_or_problem(request: HttpRequest, code: str, *, resolve=selectors.res
 
 @require_safe
 def record(request: HttpRequest, code: str) -> HttpResponse:
+    """The public record a plaque's QR opens. Anonymous visitors share one drawing of the page
+    per version of the public record (`portal.pagecache`): a hit costs two small queries, the
+    scan counter and the log's head."""
+    interactive = wants_interactive_map(request)
+    key = None if interactive else shared_page_key(request, f"scan:{code}")
+    if (page := shared_page(key)) is not None:  # only canonical, existing codes are kept
+        services.record_scan(page.meta)
+        return _private(page.response(request))
     eid, problem = resolve_or_problem(request, code, resolve=selectors.resolve_id)
     if problem:
         return problem
     if code != eid.code:
         return redirect("qr:record", code=eid.code, permanent=True)
-    interactive = wants_interactive_map(request)
     if not interactive:  # opening the map from the page is not another scan
-        services.record_scan(eid)
-    key = shared_page_key(request, f"scan:{eid.code}") if not interactive else None
-    html = cache.get(key) if key else None
-    if html is None:
-        subject = selectors.subject_of(eid)
-        context = record_context(subject, interactive=interactive) | {
-            "eid": eid,
-            "base_template": RECORD_TEMPLATES[type(subject)],
-            "public_url": images.public_url(eid.code),
-        }
-        if isinstance(subject, Asset | Project):
-            context |= _field_context(request, subject)
-        response = render(request, "qr/record.html", context)
-        if key:
-            cache.set(key, response.content, SHARED_PAGE_SECONDS)
-    else:
-        response = HttpResponse(html)
+        services.record_scan(eid.pk)
+    subject = selectors.subject_of(eid)
+    context = record_context(subject, interactive=interactive) | {
+        "eid": eid,
+        "base_template": RECORD_TEMPLATES[type(subject)],
+        "public_url": images.public_url(eid.code),
+    }
+    if isinstance(subject, Asset | Project):
+        context |= _field_context(request, subject)
+    response = render(request, "qr/record.html", context)
+    share_page(key, response, meta=eid.pk)
+    return _private(response)
+
+
+def _private(response: HttpResponse) -> HttpResponse:
     patch_cache_control(response, private=True, max_age=0)
     return response
 
