@@ -4,7 +4,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.urls import reverse
 
 from gis.geodesy import path_length
@@ -223,4 +223,19 @@ def site_record(pk: int) -> Site:
 
 
 def routes_through(site: Site) -> QuerySet[Route]:
-    return Route.objects.filter(stops__site=site).annotate(stop_count=Count("stops")).distinct()
+    """The routes that stop at `site`, each with its whole number of stops (`stop_count`).
+
+    Counted in a subquery: counting over the join that finds the routes would count only the
+    stops at this site (a route of six stops said "1 stop")."""
+    all_stops = (
+        RouteStop.objects.filter(route=OuterRef("pk"))
+        .order_by()
+        .values("route")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        Route.objects.filter(pk__in=RouteStop.objects.filter(site=site).values("route"))
+        .annotate(stop_count=Subquery(all_stops))
+        .order_by("name")
+    )

@@ -22,6 +22,7 @@ from gis import maps
 from gis.gpx import CONTENT_TYPE as GPX_CONTENT_TYPE
 from gis.gpx import route_gpx as gpx_document
 from gis.http import conditional, make_etag
+from gis.navigation import navigation_links
 from registry import selectors
 from registry.models import AdminUnit
 from trail.selectors import data_version
@@ -190,9 +191,14 @@ def route_map(route: Route) -> maps.RenderedMap:
 @require_safe
 def route_detail(request: HttpRequest, pk: int) -> HttpResponse:
     route = _route_or_404(pk)
+    stops = list(route.stops.all())
+    first_stop = stops[0].site if stops else None
     context = {
         "route": route,
-        "stops": route.stops.all(),
+        "stops": stops,
+        "first_stop": first_stop,
+        "navigation": first_stop
+        and navigation_links(first_stop.location.x, first_stop.location.y, first_stop.name),
         "facts": visitor_selectors.route_facts(route),
         "walking_kmh": visitor_selectors.walking_kmh(),
         "driving_kmh": visitor_selectors.driving_kmh(),

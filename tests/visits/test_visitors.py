@@ -9,6 +9,8 @@ from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection
 from django.db.models import Q
 from django.urls import resolve, reverse
+from django.utils import translation
+from django.utils.translation import ngettext
 
 from registry.models import AdminUnit
 from visits import services as visit_services
@@ -348,3 +350,25 @@ def test_a_change_to_the_route_changes_its_download(client, caocun_route):
     assert after.status_code == 200
     first = parse_gpx(after.content).find(f"{GPX}rte/{GPX}rtept/{GPX}name").text
     assert first == f"1. {ordered_stops(caocun_route)[0].name}"
+
+
+def test_a_site_page_gives_each_route_its_whole_number_of_stops(client):
+    route = max(Route.objects.all(), key=lambda r: r.stops.count())
+    stops = route.stops.count()
+    assert stops > 1
+    site = route.stops.order_by("position").last().site
+    html = client.get(f"/sites/{site.pk}/").content.decode()
+    with translation.override("zh-hans"):
+        label = ngettext("%(counter)s stop", "%(counter)s stops", stops) % {"counter": stops}
+    row = html.split(f'href="/visit/routes/{route.pk}/"')[1].split("</li>")[0]
+    assert label in row
+
+
+def test_a_route_page_navigates_to_its_first_stop(client):
+    route = Route.objects.filter(stops__isnull=False).first()
+    first = route.stops.order_by("position").first().site
+    html = client.get(f"/visit/routes/{route.pk}/").content.decode()
+    navigate = html.split('<details class="navigate">')[1].split("</details>")[0]
+    assert first.name in navigate
+    assert 'data-nav="amap"' in navigate and "uri.amap.com/marker" in navigate
+    assert 'data-nav="baidu"' in navigate and 'data-nav="tencent"' in navigate
