@@ -165,6 +165,7 @@ def record_context(record: Asset | Project | Site, *, interactive: bool = False)
         context["routes"] = visit_selectors.routes_through(record)
         context["navigation"] = navigation_links(record.location.x, record.location.y, record.name)
     context["spoken"] = spoken_summary(record, lease=context.get("lease"))
+    context["share"] = {"title": record.name, "description": context["spoken"]}
     return context
 
 
