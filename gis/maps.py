@@ -44,7 +44,19 @@ LAND_USE_COLOURS = {
 STATUS_COLOURS = {"in_use": "#1e293b", "leased": "#2563eb", "idle": "#d97706", "retired": "#9ca3af"}
 DASHED_STATUSES = ("idle", "retired")
 SITE_COLOUR = "#b91c1c"
+SITE_RING = "#fde68a"  # the sites' outline on the tile map, so they stand out from projects
 ROUTE_COLOUR = "#be123c"
+PROJECT_RING = "#ffffff"
+# Boundaries on the tile map: the township shown, its villages, and the units around it, dimmed.
+UNIT_COLOURS = {
+    "city": "#334155",
+    "township": "#0f172a",
+    "other_township": "#64748b",
+    "village": "#475569",
+    "other_village": "#94a3b8",
+    "other_fill": "#64748b",
+}
+PARCEL_FILL_OPACITY = 0.45  # tile map parcels; a retired one is fainter
 # Tile layers from the bottom up: outlines under parcels, points on top so they stay tappable.
 TILE_LAYER_ORDER = ("units", "assets", "routes", "projects", "sites")
 
@@ -67,6 +79,82 @@ function (feature, layer) {
     layer.bindTooltip(tip, {sticky: true});
 }
 """
+
+
+DEFAULT_COLOUR = "#334155"  # a kind or stage with no colour of its own
+
+
+def asset_style(kind: str) -> dict:
+    """How the folium maps draw an asset of this kind (its Leaflet path options)."""
+    colour = KIND_COLOURS.get(kind, DEFAULT_COLOUR)
+    return {"color": colour, "fillColor": colour, "weight": 1, "fillOpacity": 0.55}
+
+
+def project_style(stage: str) -> dict:
+    colour = STAGE_COLOURS.get(stage, DEFAULT_COLOUR)
+    return {"color": PROJECT_RING, "fillColor": colour, "weight": 2, "fillOpacity": 0.95}
+
+
+SITE_STYLE = {"color": PROJECT_RING, "fillColor": SITE_COLOUR, "weight": 2, "fillOpacity": 1}
+
+
+@dataclass(frozen=True)
+class Swatch:
+    """One legend entry's sample, drawn with the values the layer itself is styled with.
+
+    `shape` is "area" (a square), "point" (a dot) or "line". `css` is the inline style of the
+    sample, so a legend needs no colour of its own in a stylesheet.
+    """
+
+    shape: str
+    fill: str = ""
+    fill_opacity: float = 1.0
+    stroke: str = ""
+    stroke_width: float = 0
+    dashed: bool = False
+
+    @classmethod
+    def of(cls, style: dict, shape: str) -> "Swatch":
+        """The sample of a Leaflet path style (`color`, `weight`, `fillColor`, …)."""
+        return cls(
+            shape,
+            fill=style.get("fillColor", ""),
+            fill_opacity=style.get("fillOpacity", 1.0),
+            stroke=style.get("color", ""),
+            stroke_width=style.get("weight", 0),
+            dashed=bool(style.get("dashArray")),
+        )
+
+    @property
+    def css(self) -> str:
+        border = "dashed" if self.dashed else "solid"
+        width = f"{max(self.stroke_width, 1):g}px"
+        if self.shape == "line":
+            return f"border-top: {width} {border} {self.stroke}"
+        parts = [f"background: {_rgba(self.fill, self.fill_opacity)}"]
+        if self.stroke and self.stroke_width:
+            parts.append(f"border: {width} {border} {self.stroke}")
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class LegendItem:
+    label: str
+    swatch: Swatch
+
+
+@dataclass(frozen=True)
+class LegendGroup:
+    title: str
+    items: list[LegendItem]
+
+
+def _rgba(colour: str, opacity: float) -> str:
+    """`#rrggbb` at an opacity, as CSS; no colour is transparent."""
+    if not colour:
+        return "transparent"
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red}, {green}, {blue}, {opacity:g})"
 
 
 class LocalMap(folium.Map):
@@ -183,6 +271,29 @@ def js_json(value: object) -> str:
     )
 
 
+# Tiles are requested only within a layer's data bounds, widened by this much (degrees, about
+# 500 m) so a point's symbol at the edge is not cut off by a tile left unloaded.
+TILE_BOUNDS_MARGIN = 0.005
+
+
+def tile_palette(focus: str = "") -> dict:
+    """The colours tile_map.js styles each tile layer with; the legend reads the same ones."""
+    return {
+        "landUse": LAND_USE_COLOURS,
+        "parcelOpacity": PARCEL_FILL_OPACITY,
+        "status": STATUS_COLOURS,
+        "dashed": DASHED_STATUSES,
+        "kind": KIND_COLOURS,
+        "stage": STAGE_COLOURS,
+        "projectRing": PROJECT_RING,
+        "site": SITE_COLOUR,
+        "siteRing": SITE_RING,
+        "route": ROUTE_COLOUR,
+        "unit": UNIT_COLOURS,
+        "focus": focus,
+    }
+
+
 def tile_map(
     *,
     tile_urls: dict[str, str],
@@ -191,6 +302,7 @@ def tile_map(
     bounds: tuple[float, float, float, float] | None = None,
     focus: str = "",
     basemap: Basemap | None = None,
+    layer_bounds: dict[str, tuple[float, float, float, float]] | None = None,
 ) -> RenderedMap:
     """A whole-township map drawn from our vector tiles instead of one large GeoJSON.
 
@@ -198,7 +310,8 @@ def tile_map(
     basemap needs it); `labels` names them in the current language; `config` goes to
     tile_map.js as it is (choice labels, texts, search and record URLs). `focus` is the
     division code whose villages stay bright while the rest is dimmed. `bounds` are WGS84 and
-    are shifted here when the basemap is GCJ-02.
+    are shifted here when the basemap is GCJ-02. `layer_bounds` are where each layer has data
+    (WGS84): Leaflet asks for no tile outside them, tiles that could only answer 204.
     """
     basemap = basemap or current_basemap()
     m = LocalMap(
@@ -209,41 +322,42 @@ def tile_map(
         max_zoom=19,
         zoom_snap=0.5,
     )
-    palette = js_json(
-        {
-            "landUse": LAND_USE_COLOURS,
-            "status": STATUS_COLOURS,
-            "dashed": DASHED_STATUSES,
-            "kind": KIND_COLOURS,
-            "stage": STAGE_COLOURS,
-            "site": SITE_COLOUR,
-            "route": ROUTE_COLOUR,
-            "focus": focus,
-        }
-    )
-    layers = {
-        name: VectorTileLayer(
-            tile_urls[name],
-            name=labels[name],
-            options={
-                "vectorTileLayerStyles": {
-                    name: folium.JsCode(f"QinglianTileMap.styles.{name}({palette})")
-                },
-                "interactive": name != "units",
-                "maxZoom": 19,
+    palette = js_json(tile_palette(focus))
+    layer_bounds = layer_bounds or {}
+    layers = {}
+    for name in TILE_LAYER_ORDER:
+        if name not in tile_urls:
+            continue
+        options = {
+            "vectorTileLayerStyles": {
+                name: folium.JsCode(f"QinglianTileMap.styles.{name}({palette})")
             },
-        ).add_to(m)
-        for name in TILE_LAYER_ORDER
-        if name in tile_urls
-    }
+            "interactive": name != "units",
+            "maxZoom": 19,
+        }
+        if name in layer_bounds:
+            options["bounds"] = _latlng_bounds(layer_bounds[name], basemap, TILE_BOUNDS_MARGIN)
+        layers[name] = VectorTileLayer(tile_urls[name], name=labels[name], options=options)
+        layers[name].add_to(m)
     TileMapScript(layers, {**config, "shift": basemap.crs if basemap.is_shifted else ""}).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     if bounds:
-        if basemap.is_shifted:
-            bounds = bounds_to_gcj02(bounds)
-        min_x, min_y, max_x, max_y = bounds
-        m.fit_bounds([[min_y, min_x], [max_y, max_x]])
+        m.fit_bounds(_latlng_bounds(bounds, basemap))
     return render(m)
+
+
+def _latlng_bounds(
+    bounds: tuple[float, float, float, float], basemap: Basemap, margin: float = 0.0
+) -> list[list[float]]:
+    """(min lon, min lat, max lon, max lat) in WGS84 as Leaflet's [[south, west], [north, east]]
+    on this basemap, widened by `margin` degrees."""
+    if basemap.is_shifted:
+        bounds = bounds_to_gcj02(bounds)
+    min_x, min_y, max_x, max_y = bounds
+    return [
+        [round(min_y - margin, 6), round(min_x - margin, 6)],
+        [round(max_y + margin, 6), round(max_x + margin, 6)],
+    ]
 
 
 def feature_collection(features: list[dict]) -> dict:
@@ -295,33 +409,13 @@ def record_map(
             zoom_on_click=False,
         ).add_to(m)
     if assets:
-        _layer(
-            assets,
-            labels["assets"],
-            lambda f: {
-                "color": KIND_COLOURS.get(f["properties"]["kind"], "#334155"),
-                "fillColor": KIND_COLOURS.get(f["properties"]["kind"], "#334155"),
-                "weight": 1,
-                "fillOpacity": 0.55,
-            },
-        ).add_to(m)
+        _layer(assets, labels["assets"], lambda f: asset_style(f["properties"]["kind"])).add_to(m)
     if projects:
         _layer(
-            projects,
-            labels["projects"],
-            lambda f: {
-                "color": "#ffffff",
-                "fillColor": STAGE_COLOURS.get(f["properties"]["stage"], "#334155"),
-                "weight": 2,
-                "fillOpacity": 0.95,
-            },
+            projects, labels["projects"], lambda f: project_style(f["properties"]["stage"])
         ).add_to(m)
     if sites:
-        _layer(
-            sites,
-            labels["sites"],
-            lambda _f: {"color": "#ffffff", "fillColor": "#b91c1c", "weight": 2, "fillOpacity": 1},
-        ).add_to(m)
+        _layer(sites, labels["sites"], lambda _f: SITE_STYLE).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     if bounds:
         min_x, min_y, max_x, max_y = bounds

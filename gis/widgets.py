@@ -10,6 +10,8 @@ from django.contrib.gis.forms.widgets import OSMWidget
 from gis.basemaps import Basemap, current_basemap
 
 OL = "vendor/ol-7.2.2"
+# What the widget draws around a record (static/js/map_widget.js) and the key under it.
+SURROUNDINGS_COLOURS = {"unit": "#1e293b", "others": "#64748b"}
 
 
 class MapWidget(OSMWidget):
@@ -17,10 +19,14 @@ class MapWidget(OSMWidget):
     default_lon = 120.65
     default_lat = 27.78
     default_zoom = 11
+    # Where the map finds what surrounds the record, set by the admin (registry.admin): `url`
+    # answers GeoJSON `unit` and `others` for `?unit=<id>&exclude=<id>`; the unit is the value
+    # of the form field `unit_input`, else `unit`; `exclude` is the record being edited.
+    surroundings: dict | None = None
 
     class Media:
         extend = False
-        css = {"all": (f"{OL}/ol.css", "gis/css/ol3.css")}
+        css = {"all": (f"{OL}/ol.css", "gis/css/ol3.css", "css/map_widget.css")}
         js = (f"{OL}/ol.js", "gis/js/OLMapWidget.js", "js/map_widget.js")
 
     def get_context(self, name, value, attrs):
@@ -47,6 +53,8 @@ class MapWidget(OSMWidget):
                 }
                 for layer in basemap.layers
             ],
+            "surroundings": self.surroundings
+            and {**self.surroundings, "colours": SURROUNDINGS_COLOURS},
         }
         context["widget_options_id"] = f"{context['id']}_options"
         return context

@@ -17,10 +17,11 @@ from django.views.decorators.http import require_safe
 from gis import maps
 from gis.basemaps import current_basemap
 from gis.http import conditional, make_etag
-from maps import tiles
+from maps import selectors, tiles
+from maps.legends import township_legend
 from portal import selectors as portal_selectors
 from projects.models import Project, Stage
-from registry import selectors
+from registry import selectors as registry_selectors
 from registry.models import AdminUnit, Asset
 from trail.selectors import data_version
 from visits.models import Site
@@ -109,44 +110,6 @@ def _map_config(township: AdminUnit) -> dict:
     }
 
 
-def _legend() -> list[dict]:
-    return [
-        {
-            "title": _("Land parcels by land use"),
-            "items": [
-                {"label": label, "colour": maps.LAND_USE_COLOURS[value], "shape": "fill"}
-                for value, label in Asset.LandUse.choices
-            ],
-        },
-        {
-            "title": _("Outline by status"),
-            "items": [
-                {
-                    "label": label,
-                    "colour": maps.STATUS_COLOURS[value],
-                    "shape": "dashed" if value in maps.DASHED_STATUSES else "outline",
-                }
-                for value, label in Asset.Status.choices
-            ],
-        },
-        {
-            "title": _("Buildings, facilities and sites"),
-            "items": [
-                {"label": Asset.Kind.BUILDING.label, "colour": maps.KIND_COLOURS["building"]},
-                {"label": Asset.Kind.FACILITY.label, "colour": maps.KIND_COLOURS["facility"]},
-                {"label": _("Education or culture site"), "colour": maps.SITE_COLOUR},
-                {"label": _("Visitor route"), "colour": maps.ROUTE_COLOUR, "shape": "line"},
-            ],
-        },
-        {
-            "title": _("Small projects by stage"),
-            "items": [
-                {"label": stage.label, "colour": maps.STAGE_COLOURS[stage.value]} for stage in Stage
-            ],
-        },
-    ]
-
-
 @require_safe
 def township_map_list(request: HttpRequest) -> HttpResponse:
     townships = portal_selectors.townships()
@@ -168,8 +131,9 @@ def township_map(request: HttpRequest, code: str) -> HttpResponse:
         )
     basemap = current_basemap()
     shift = tiles.SHIFT_GCJ02 if basemap.is_shifted else ""
+    extents = selectors.layer_extents(township)
     the_map = maps.tile_map(
-        tile_urls={name: tiles.tile_url_template(name, shift) for name in tiles.LAYERS},
+        tile_urls={name: tiles.tile_url_template(name, shift) for name in extents},
         labels={
             "units": _("Boundaries"),
             "assets": _("Collective assets"),
@@ -178,12 +142,13 @@ def township_map(request: HttpRequest, code: str) -> HttpResponse:
             "sites": _("Education and culture sites"),
         },
         config=_map_config(township),
-        bounds=selectors.extent_of_villages(township),
+        bounds=registry_selectors.extent_of_villages(township),
         focus=township.code,
         basemap=basemap,
+        layer_bounds=extents,
     )
     return render(
         request,
         "gis/township_map.html",
-        {"township": township, "map": the_map, "legend": _legend()},
+        {"township": township, "map": the_map, "legend": township_legend()},
     )

@@ -18,7 +18,7 @@ from portal import selectors as portal_selectors
 from portal.places import GEOMETRY, place_picture, unit_id_of
 from portal.summaries import spoken_summary
 from projects import selectors as project_selectors
-from projects.models import Project, Stage
+from projects.models import Project
 from registry import selectors
 from registry.http import HtmxHttpRequest
 from registry.models import AdminUnit, Asset
@@ -88,7 +88,6 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
             "townships": townships,
             "totals": portal_selectors.totals(),
             "map": the_map,
-            "stages": list(Stage),
         },
     )
 

@@ -41,6 +41,7 @@ class DocumentInline(ProcedureRecordInline):
 
 @admin.register(Project)
 class ProjectAdmin(RecordAdmin):
+    map_unit_field = "village"
     inlines = [DeliberationInline, DisclosureInline, DocumentInline]
     list_display = ("name", "village", "category", "stage", "contract_amount", "progress_percent")
     list_filter = ("stage", "category", TownshipFilter, VillageFilter)

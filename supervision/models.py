@@ -246,6 +246,9 @@ class CaseState(models.Model):
         verbose_name_plural = _("case states")
         ordering = ["at", "pk"]
 
+    def __str__(self) -> str:
+        return self.get_state_display()
+
 
 class ReporterContact(TimeStampedModel):
     """How to reach a named or confidential reporter. Only the station head and the township
@@ -262,6 +265,9 @@ class ReporterContact(TimeStampedModel):
     class Meta:
         verbose_name = _("reporter's contact")
         verbose_name_plural = _("reporters' contacts")
+
+    def __str__(self) -> str:
+        return self.case.reference
 
 
 class CasePhoto(TimeStampedModel):

@@ -9,6 +9,7 @@ from visits.models import Route, RouteStop, Site
 @admin.register(Site)
 class SiteAdmin(RecordAdmin):
     unit_path = "unit"
+    map_unit_field = "unit"
     list_display = ("name", "kind", "unit", "opening_hours")
     list_filter = ("kind",)
     search_fields = ("name", "unit__name", "address")
@@ -29,6 +30,7 @@ class RouteStopInline(admin.TabularInline):
 @admin.register(Route)
 class RouteAdmin(RecordAdmin):
     unit_path = "unit"
+    map_unit_field = "unit"
     list_display = ("name", "unit")
     search_fields = ("name",)
     inlines = [RouteStopInline]

@@ -54,15 +54,26 @@
 
   var styles = {
     units: function (palette) {
+      var colour = palette.unit;
       return function (p, zoom) {
         var inside = palette.focus && p.code.indexOf(palette.focus) === 0;
-        if (p.level === "city") return { weight: 3, color: "#334155", fill: false };
+        if (p.level === "city") return { weight: 3, color: colour.city, fill: false };
         if (p.level === "township") {
-          return { weight: inside ? 3 : 1.5, color: inside ? "#0f172a" : "#64748b", fill: false };
+          return {
+            weight: inside ? 3 : 1.5,
+            color: inside ? colour.township : colour.other_township,
+            fill: false,
+          };
         }
         return inside
-          ? { weight: zoom >= 14 ? 1.5 : 1, color: "#475569", dashArray: "4 3", fill: false }
-          : { weight: 0.8, color: "#94a3b8", fill: true, fillColor: "#64748b", fillOpacity: 0.18 };
+          ? { weight: zoom >= 14 ? 1.5 : 1, color: colour.village, dashArray: "4 3", fill: false }
+          : {
+              weight: 0.8,
+              color: colour.other_village,
+              fill: true,
+              fillColor: colour.other_fill,
+              fillOpacity: 0.18,
+            };
       };
     },
     assets: function (palette) {
@@ -74,7 +85,7 @@
           return {
             fill: true,
             fillColor: palette.landUse[p.land_use] || "#a8a29e",
-            fillOpacity: retired ? 0.12 : 0.45,
+            fillOpacity: retired ? 0.12 : palette.parcelOpacity,
             color: outline,
             weight: zoom >= 15 ? 2 : 1.2,
             dashArray: dashed ? "6 4" : null,
@@ -103,7 +114,7 @@
           fill: true,
           fillColor: palette.stage[p.stage] || "#334155",
           fillOpacity: 0.95,
-          color: "#ffffff",
+          color: palette.projectRing,
           weight: 2,
         };
       };
@@ -115,7 +126,7 @@
           fill: true,
           fillColor: palette.site,
           fillOpacity: 1,
-          color: "#fde68a",
+          color: palette.siteRing,
           weight: 3,
         };
       };
