@@ -42,6 +42,11 @@ MAP_WIDGET = """
     && widget.featureCollection.getLength() === 1);
 }
 """
+# The place picture of a record page has loaded (a server-drawn SVG).
+PLACE = (
+    "() => { const i = document.querySelector('.place img');"
+    " return !!i && i.complete && i.naturalWidth > 0; }"
+)
 SWAGGER = "() => !!document.querySelector('.swagger-ui .info .title')"
 REDOC = "() => !!document.querySelector('.api-content h1')"
 
@@ -87,16 +92,19 @@ def test_public_pages_run_under_the_csp(demo_server, phone):
         ("/", folium_map(100)),
         (f"/units/{TOWNSHIP}/", folium_map(3)),
         (f"/units/{VILLAGE}/", folium_map(2)),
-        (f"/assets/{asset.pk}/", folium_map()),
-        (f"/projects/{project.pk}/", folium_map()),
-        (f"/e/{record_code('asset', asset.pk)}", folium_map()),
-        (f"/e/{record_code('project', project.pk)}", folium_map()),
+        (f"/assets/{asset.pk}/", PLACE),
+        (f"/assets/{asset.pk}/?map=1", folium_map()),
+        (f"/projects/{project.pk}/?map=1", folium_map()),
+        (f"/e/{record_code('asset', asset.pk)}", PLACE),
+        (f"/e/{record_code('asset', asset.pk)}?map=1", folium_map()),
+        (f"/e/{record_code('project', project.pk)}?map=1", folium_map()),
         ("/e/", None),
         (f"/e/{record_code('project', project.pk)}/report/", None),
         ("/auctions/", None),
         (f"/auctions/{auction.pk}/", None),
         ("/data/", None),
-        (f"/sites/{site.pk}/", folium_map()),
+        (f"/sites/{site.pk}/", PLACE),
+        (f"/sites/{site.pk}/?map=1", folium_map()),
         ("/visit/", folium_map()),
         (f"/visit/routes/{route.pk}/", folium_map(2)),
         ("/maps/", None),
@@ -178,5 +186,5 @@ def test_field_app_screens_run_under_the_csp(demo_server, phone):
     seen.extend(csp_events(phone))
 
     # A plaque opened by a logged-in inspector: the record, its map and the share button.
-    visit(phone, f"{base}/e/{record_code('project', project.pk)}", folium_map(), seen)
+    visit(phone, f"{base}/e/{record_code('project', project.pk)}", PLACE, seen)
     assert not seen + complaints

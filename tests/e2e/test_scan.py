@@ -14,9 +14,17 @@ def test_scanning_a_project_plaque_on_a_phone_shows_its_record(demo_server, phon
     assert phone.locator("h1").inner_text() == project.name
     assert phone.locator(".eid-code").inner_text() == eid.code
     assert phone.locator(".stage-step.current").count() == 1
+    phone.wait_for_function(
+        "() => { const i = document.querySelector('.place img');"
+        " return !!i && i.complete && i.naturalWidth > 0; }"
+    )
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    assert phone.locator(".leaflet-container").count() == 0
+    screenshot(phone, "scan-project-390")
+    phone.locator(".place img").click()  # the picture opens the interactive map
     phone.wait_for_selector(".leaflet-container")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
-    screenshot(phone, "scan-project-390")
+    phone.go_back()
     phone.get_by_role("link", name="我要反映问题").click()
     phone.wait_for_url(f"**/e/{eid.code}/report/")
     screenshot(phone, "scan-report-390")

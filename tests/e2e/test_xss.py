@@ -191,8 +191,8 @@ def test_public_maps_and_pages_show_record_text_as_text(payloads, watched):
         "/",
         f"/units/{TOWNSHIP}/",
         f"/units/{project.village.code}/",
-        f"/projects/{project.pk}/",
-        f"/e/{eid}",
+        f"/projects/{project.pk}/?map=1",
+        f"/e/{eid}?map=1",
     ]
     for path in maps:
         page.goto(base + path)
@@ -206,13 +206,13 @@ def test_public_maps_and_pages_show_record_text_as_text(payloads, watched):
         assert texts and all(IMG in text for text in texts), (path, texts)
         check(page, dialogs)
 
-    page.goto(f"{base}/assets/{asset.pk}/")
+    page.goto(f"{base}/assets/{asset.pk}/?map=1")
     folium_ready(page)
     tip, popup = hover(page, f"XP1a{IMG}"), tap(page, f"XP1a{IMG}")
     assert IMG in tip and IMG in popup
     check(page, dialogs)
 
-    page.goto(f"{base}/sites/{site.pk}/")
+    page.goto(f"{base}/sites/{site.pk}/?map=1")
     folium_ready(page)
     texts = page.evaluate(OPEN_ALL)
     assert texts and all(IMG in text for text in texts)
