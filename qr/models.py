@@ -18,8 +18,10 @@ class ElectronicId(models.Model):
         AdminUnit, verbose_name=_("admin unit"), on_delete=models.PROTECT, related_name="+"
     )
     serial = models.PositiveSmallIntegerField(_("serial"))
-    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    subject_id = models.PositiveBigIntegerField()
+    subject_type = models.ForeignKey(
+        ContentType, verbose_name=_("kind of record"), on_delete=models.PROTECT, related_name="+"
+    )
+    subject_id = models.PositiveBigIntegerField(_("record number"))
     subject = GenericForeignKey("subject_type", "subject_id")
     issued_at = models.DateTimeField(_("issued"), auto_now_add=True)
 
