@@ -3,6 +3,8 @@
 - `/field/sw.js` serves static/fieldapp/sw.js from /field/ (a worker controls only pages at or
   below its own URL) with the app shell's URLs and a cache version put in front of it.
 - `/field/offline/` is what the worker shows for a /field/ page never opened while online.
+- `/field/manifest.webmanifest` lets a phone add the field app to its home screen, where it opens
+  standalone at "my work" (and where iOS keeps its storage, unsent entries included).
 - `/field/outbox-probe/` is the outbox's self-test, for staff checking a phone's offline setup:
   a small form sent through the same outbox as every field form. It stores nothing; it answers
   like a real field view (201 the first time a submission id is seen in the session, 200 on a
@@ -21,6 +23,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
@@ -34,11 +37,20 @@ SHELL_STATIC = [
     "fieldapp/outbox.js",
     "fieldapp/forms.js",
     "fieldapp/nearby.js",
+    "fieldapp/keep.js",
+    "fieldapp/phone.css",
+    "fieldapp/codes.js",
+    "fieldapp/scan.js",
+    "fieldapp/scan.css",
+    "js/wechat_notice.js",
     "vendor/htmx-2.0.4/htmx.min.js",
+    "vendor/jsqr-1.4.0/jsQR.js",  # the scanner's decoder where the browser has none
 ]
 PROBE_SESSION_KEY = "outbox_probe_seen"
 PROBE_KEEP = 20  # ids remembered per session; a self-test needs only the last few
 PHOTO_FIELD = "photo"
+THEME_COLOR = "#b91c1c"  # the field header's red (css/field.css --brand)
+BACKGROUND_COLOR = "#f8fafc"
 
 
 def _static_url(name: str) -> str | None:
@@ -103,6 +115,35 @@ def service_worker(request):
 def offline_page(request):
     # No per-user content: the worker caches this page once for everybody on the phone.
     return render(request, "fieldapp/offline.html", {"probe": False, "shared": True})
+
+
+@require_safe
+def manifest(request):
+    icons = [
+        {"src": static("fieldapp/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+        {"src": static("fieldapp/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+        {
+            "src": static("fieldapp/icon-512.png"),
+            "sizes": "512x512",
+            "type": "image/png",
+            "purpose": "maskable",  # the mark lies well inside the safe circle
+        },
+        {"src": static("img/favicon.svg"), "sizes": "any", "type": "image/svg+xml"},
+    ]
+    body = {
+        "name": _("Qinglian field work"),
+        "short_name": _("Field work"),
+        "lang": get_language(),
+        "start_url": reverse("fieldapp:my-work"),
+        "scope": _scope(),
+        "display": "standalone",
+        "theme_color": THEME_COLOR,
+        "background_color": BACKGROUND_COLOR,
+        "icons": icons,
+    }
+    return JsonResponse(
+        body, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False}
+    )
 
 
 def _sha256(upload) -> str:

@@ -9,5 +9,6 @@ app_name = "fieldapp-offline"
 urlpatterns = [
     path("sw.js", offline.service_worker, name="sw"),
     path("offline/", offline.offline_page, name="offline"),
+    path("manifest.webmanifest", offline.manifest, name="manifest"),
     path("outbox-probe/", offline.outbox_probe, name="probe"),
 ]

@@ -5,13 +5,24 @@ the "is it due?" questions are answered by subqueries, not by a query per row.
 """
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
-from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -58,6 +69,25 @@ def _recently_inspected(model: type[Model], since: dt.datetime) -> Exists:
     return Exists(Inspection.objects.filter(_of(model), inspected_at__gte=since))
 
 
+# The plaque codes belong to the electronic-ID app (qr), a layer above this one: it registers
+# how to read a record's code here (`register_plaque_codes`, from its AppConfig.ready).
+_plaque_code_of: Callable[[Q], Subquery] | None = None
+
+
+def register_plaque_codes(code_of: Callable[[Q], Subquery]) -> None:
+    """`code_of(subject)`: a subquery of the plaque code of the record the Q `subject` names."""
+    global _plaque_code_of
+    _plaque_code_of = code_of
+
+
+def _plaque_code(subject: Q) -> Subquery | Value:
+    """The plaque code of the record `subject` names, as a subquery, so that a list reads its
+    records' codes in the same query; without the electronic-ID app there are no codes."""
+    if _plaque_code_of is None:
+        return Value(None, output_field=CharField())
+    return _plaque_code_of(subject)
+
+
 @dataclass
 class MyWork:
     due_assets: list[Asset]
@@ -78,6 +108,7 @@ def my_work(user: User) -> MyWork:
         .defer(*light)
         .exclude(status=Asset.Status.RETIRED)
         .filter(~_recently_inspected(Asset, due_since))
+        .annotate(plaque_code=_plaque_code(_of(Asset)))
         .order_by("village__name", "kind", "name")
     )
     due_projects = (
@@ -85,6 +116,7 @@ def my_work(user: User) -> MyWork:
         .defer("location", "description", "village__boundary")
         .filter(stage__in=[Stage.CONTRACTING, Stage.CONSTRUCTION, Stage.ACCEPTANCE])
         .filter(~_recently_inspected(Project, due_since))
+        .annotate(plaque_code=_plaque_code(_of(Project)))
         .order_by("village__name", "name")
     )
     moved = Event.objects.filter(
@@ -96,12 +128,18 @@ def my_work(user: User) -> MyWork:
         .defer("location", "description", "village__boundary")
         .filter(stage=Stage.CONSTRUCTION)
         .filter(~Exists(moved) | ~Exists(reported))
+        .annotate(plaque_code=_plaque_code(_of(Project)))
         .order_by("progress_percent", "name")
     )
     follow_ups = (
         in_scope(user, FollowUp.objects.filter(status=FollowUp.Status.OPEN), "village")
         .select_related("item", "village", "subject_type")
         .prefetch_related("subject")
+        .annotate(
+            plaque_code=_plaque_code(
+                Q(subject_type=OuterRef("subject_type"), subject_id=OuterRef("subject_id"))
+            )
+        )
         .order_by("due_on", "pk")
     )
     return MyWork(
@@ -110,6 +148,22 @@ def my_work(user: User) -> MyWork:
         stalled_projects=list(stalled[: LIST_LIMIT + 1]),
         follow_ups=list(follow_ups[: LIST_LIMIT + 1]),
     )
+
+
+def plaque_codes(work: MyWork) -> dict[str, tuple[str, int]]:
+    """The plaque code of each record of `work` (read with it, see `_plaque_code`), with the
+    record's kind and id: the scanner opens these records' field pages even offline."""
+    found: dict[str, tuple[str, int]] = {}
+    for kind, subjects in (
+        ("asset", work.due_assets),
+        ("project", work.due_projects),
+        ("project", work.stalled_projects),
+    ):
+        found |= {s.plaque_code: (kind, s.pk) for s in subjects if s.plaque_code}
+    for follow_up in work.follow_ups:
+        if follow_up.plaque_code and follow_up.subject_type.model in KINDS:
+            found[follow_up.plaque_code] = (follow_up.subject_type.model, follow_up.subject_id)
+    return found
 
 
 def nearby(user: User, lon: float, lat: float) -> list[tuple[str, Model]]:

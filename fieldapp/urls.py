@@ -10,6 +10,7 @@ urlpatterns = [
     path("login/", views.FieldLogin.as_view(), name="login"),
     path("logout/", LogoutView.as_view(next_page="fieldapp:login"), name="logout"),
     path("nearby/", views.nearby, name="nearby"),
+    path("scan/", views.scan, name="scan"),
     path("<str:kind>/<int:pk>/", views.subject, name="subject"),
     path("<str:kind>/<int:pk>/inspect/<int:checklist>/", views.inspect, name="inspect"),
     path("<str:kind>/<int:pk>/photos/", views.photos, name="photos"),

@@ -105,6 +105,15 @@ def _subject_url(subject) -> str:
     return reverse("fieldapp:subject", args=[selectors.kind_name(subject), subject.pk])
 
 
+def _plaque_urls(work: selectors.MyWork) -> dict[str, str]:
+    """Plaque code -> field page of each record of my work: the scanner opens these without a
+    connection, from the pages the service worker keeps."""
+    return {
+        code: reverse("fieldapp:subject", args=[kind, pk])
+        for code, (kind, pk) in selectors.plaque_codes(work).items()
+    }
+
+
 class FieldLogin(LoginView):
     """The ordinary login, asking for a username or a mobile number, landing on my work."""
 
@@ -119,7 +128,18 @@ class FieldLogin(LoginView):
 @field_view("GET")
 def my_work(request: HttpRequest) -> HttpResponse:
     work = selectors.my_work(request.user)
-    return render(request, "fieldapp/my_work.html", {"work": work})
+    return render(
+        request, "fieldapp/my_work.html", {"work": work, "plaque_urls": _plaque_urls(work)}
+    )
+
+
+@field_view("GET")
+def scan(request: HttpRequest) -> HttpResponse:
+    """The plaque scanner. It reads codes in the browser; my work's codes open their field
+    pages even offline, any other code opens its public page (with the field buttons for
+    whoever may record work there)."""
+    work = selectors.my_work(request.user)
+    return render(request, "fieldapp/scan.html", {"plaque_urls": _plaque_urls(work)})
 
 
 @field_view("GET")

@@ -12,3 +12,12 @@ class QrConfig(AppConfig):
         from registry.signals import demo_loaded
 
         demo_loaded.connect(issue_demo_codes, dispatch_uid="qr-issue-demo-codes")
+
+        from django.db.models import Subquery
+
+        from fieldapp.selectors import register_plaque_codes
+        from qr.models import ElectronicId
+
+        register_plaque_codes(
+            lambda subject: Subquery(ElectronicId.objects.filter(subject).values("code")[:1])
+        )

@@ -131,6 +131,13 @@ fetch leaflet.vectorgrid 1.3.0 \
     'sha512-kWmj1pKM+MVdo/7Mg5zsB3YrGZvo/uIuiANV9MvWUFOG+Y2xAJzrteDhoIcCgTjHSSRJ36xdeGdIQVhuWjnCZw=='
 put dist/Leaflet.VectorGrid.bundled.min.js Leaflet.VectorGrid.bundled.min.js
 
+# --- jsQR (the field scanner's decoder where the browser has no BarcodeDetector) -
+# The package ships only the unminified UMD build; the server compresses it.
+fetch jsqr 1.4.0 \
+    'sha512-dxLob7q65Xg2DvstYkRpkYtmKm2sPJ9oFhrhmudT1dZvNFFTlroai3AWSpLey/w5vMcLBXRgOJsbXpdN9HzU/A=='
+put dist/jsQR.js jsQR.js
+put LICENSE      LICENSE
+
 # --- Install: wipe and recreate each target folder ---------------------------
 mkdir -p "$VENDOR_DIR"
 for t in "${TARGETS[@]}"; do

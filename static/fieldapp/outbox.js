@@ -9,6 +9,8 @@
  * Entry states: "pending" (sent on the next try), "login" (session expired: sent after logging
  * in again), "attention" (the server refused it: shown with its errors until fixed or
  * discarded; never retried on its own, since the same data would be refused again).
+ * An entry still on the phone after AT_RISK_DAYS is shown as at risk: browsers clear a site's
+ * storage (iPhones after seven days without a visit), and it would be lost with it.
  *
  * Plain ES5 plus Promise/fetch/IndexedDB: runs in Chromium and in WeChat's X5 browser.
  * Texts come from data-text-* attributes on #outbox-status, translated by the server.
@@ -19,6 +21,8 @@
   var DB_NAME = "qinglian-field";
   var STORE = "outbox";
   var RETRY_MS = 30000;
+  var AT_RISK_DAYS = 3;
+  var DAY_MS = 24 * 3600 * 1000;
   var box = document.getElementById("outbox-status");
   if (!box) return; // the page did not include fieldapp/partials/outbox_status.html
 
@@ -27,7 +31,8 @@
   var lastSubmitter = null; // the clicked button, for browsers without SubmitEvent.submitter
 
   function text(name, n) {
-    return (box.getAttribute("data-text-" + name) || "").replace("{n}", n);
+    return (box.getAttribute("data-text-" + name) || "").replace("{n}", n)
+      .replace("{days}", AT_RISK_DAYS);
   }
 
   // ---- IndexedDB ---------------------------------------------------------------------------
@@ -332,6 +337,8 @@
     var waiting = entries.filter(function (e) { return e.status !== "attention"; });
     var attention = entries.filter(function (e) { return e.status === "attention"; });
     var needLogin = entries.some(function (e) { return e.status === "login" || !belongsHere(e); });
+    var riskSince = Date.now() - AT_RISK_DAYS * DAY_MS;
+    var atRisk = entries.filter(function (e) { return e.created < riskSince; });
     var parts = [];
     if (waiting.length) parts.push(text("waiting", waiting.length));
     if (attention.length) parts.push(text("attention", attention.length));
@@ -339,15 +346,20 @@
     box.setAttribute("data-count", String(entries.length));
     box.setAttribute("data-waiting", String(waiting.length));
     box.setAttribute("data-attention", String(attention.length));
-    box.className = "outbox-status" + (attention.length ? " attention" : "");
+    box.setAttribute("data-at-risk", String(atRisk.length));
+    box.className = "outbox-status" + (attention.length || atRisk.length ? " attention" : "");
     box.hidden = entries.length === 0;
     box.querySelector(".outbox-login").hidden = !needLogin;
+    var risk = box.querySelector(".outbox-at-risk");
+    risk.textContent = atRisk.length ? text("at-risk", atRisk.length) : "";
+    risk.hidden = !atRisk.length;
     var list = box.querySelector(".outbox-problems");
     var template = box.querySelector(".outbox-problem-template");
     empty(list);
     attention.forEach(function (entry) {
       var item = document.importNode(template.content || template, true).querySelector("li");
       item.querySelector(".outbox-problem-when").textContent = new Date(entry.created).toLocaleString();
+      if (entry.created < riskSince) item.className += " at-risk";
       var errors = item.querySelector(".outbox-problem-errors");
       entry.errors.forEach(function (message) {
         var li = document.createElement("li");

@@ -7,12 +7,18 @@
  *
  * Only GETs are ever cached. Submissions (POST) go straight to the network: when that fails, the
  * page's outbox (outbox.js) keeps them in IndexedDB, never this worker.
+ *
+ * A page may ask the worker to keep field pages before they are opened ({type: "keep", urls}):
+ * "my work" does so for its records and the scanner, so that a plaque of my work opens its
+ * field page offline. The answer, on the message's port, lists the pages kept.
  */
 /* global CONFIG */
 "use strict";
 
 var PREFIX = "qinglian-field-";
 var CACHE = PREFIX + CONFIG.version;
+var KEEP_FRESH_MS = 3 * 3600 * 1000; // a kept page younger than this is not fetched again
+var KEEP_MAX = 200; // pages one request may ask for
 
 self.addEventListener("install", function (event) {
   event.waitUntil(
@@ -70,11 +76,55 @@ function fromNetwork(request) {
 }
 
 // Pages under /field/: network first (fresh data when online), the last copy when offline,
-// and the offline page for pages never visited.
+// and the offline page for pages never visited. The copy is found by its URL alone (ignoreVary):
+// a page kept ahead (keepPages) was fetched with other headers than a navigation sends, and the
+// cache holds one person's pages only (logging out empties it).
 function navigate(request) {
   return fromNetwork(request).catch(function () {
-    return caches.match(request, {cacheName: CACHE}).then(function (hit) {
+    return caches.match(request, {cacheName: CACHE, ignoreVary: true}).then(function (hit) {
       return hit || caches.match(CONFIG.offline, {cacheName: CACHE});
+    });
+  });
+}
+
+// A copy fetched less than KEEP_FRESH_MS ago (by its Date header) need not be fetched again.
+function recent(response) {
+  var date = Date.parse(response.headers.get("Date") || "");
+  return !isNaN(date) && Date.now() - date < KEEP_FRESH_MS;
+}
+
+// Fetches and caches each field page of `urls` (one at a time: a weak link carries one page
+// better than thirty), skipping recent copies; resolves with the URLs now in the cache.
+function keepPages(urls) {
+  return caches.open(CACHE).then(function (cache) {
+    var kept = [];
+    var chain = Promise.resolve();
+    urls.slice(0, KEEP_MAX).forEach(function (href) {
+      var url;
+      try {
+        url = new URL(href, self.location.href);
+      } catch (err) {
+        return;
+      }
+      if (!sameOrigin(url) || url.pathname.indexOf(CONFIG.scope) !== 0) return;
+      chain = chain.then(function () {
+        return cache.match(url.href).then(function (hit) {
+          if (hit && recent(hit)) {
+            kept.push(url.href);
+            return null;
+          }
+          return fetch(new Request(url.href, {credentials: "same-origin"})).then(function (response) {
+            if (!cacheable(response)) return null;
+            kept.push(url.href);
+            return cache.put(url.href, response);
+          }, function () {
+            if (hit) kept.push(url.href); // no connection: the older copy still opens
+          });
+        });
+      });
+    });
+    return chain.then(function () {
+      return kept;
     });
   });
 }
@@ -107,6 +157,15 @@ function forgetPages() {
     });
   });
 }
+
+self.addEventListener("message", function (event) {
+  var data = event.data || {};
+  if (data.type !== "keep" || !Array.isArray(data.urls)) return;
+  var port = event.ports && event.ports[0];
+  event.waitUntil(keepPages(data.urls).then(function (kept) {
+    if (port) port.postMessage({kept: kept});
+  }));
+});
 
 self.addEventListener("fetch", function (event) {
   var request = event.request;
