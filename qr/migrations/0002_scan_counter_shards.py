@@ -5,34 +5,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('qr', '0001_initial'),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("qr", "0001_initial"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='scancount',
-            name='scancount_one_per_day',
+            model_name="scancount",
+            name="scancount_one_per_day",
         ),
         migrations.AddField(
-            model_name='scancount',
-            name='shard',
-            field=models.PositiveSmallIntegerField(default=0, editable=False, verbose_name='counter'),
+            model_name="scancount",
+            name="shard",
+            field=models.PositiveSmallIntegerField(
+                default=0, editable=False, verbose_name="counter"
+            ),
         ),
         migrations.AlterField(
-            model_name='electronicid',
-            name='subject_id',
-            field=models.PositiveBigIntegerField(verbose_name='record number'),
+            model_name="electronicid",
+            name="subject_id",
+            field=models.PositiveBigIntegerField(verbose_name="record number"),
         ),
         migrations.AlterField(
-            model_name='electronicid',
-            name='subject_type',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype', verbose_name='kind of record'),
+            model_name="electronicid",
+            name="subject_type",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="contenttypes.contenttype",
+                verbose_name="kind of record",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='scancount',
-            constraint=models.UniqueConstraint(fields=('electronic_id', 'day', 'shard'), name='scancount_one_per_day_shard'),
+            model_name="scancount",
+            constraint=models.UniqueConstraint(
+                fields=("electronic_id", "day", "shard"), name="scancount_one_per_day_shard"
+            ),
         ),
     ]
