@@ -20,8 +20,10 @@ from registry.storage import PrivateStorage
 class SubjectMixin(models.Model):
     """What a field record is about: an asset or a project, and the village that scopes it."""
 
-    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    subject_id = models.PositiveBigIntegerField()
+    subject_type = models.ForeignKey(
+        ContentType, verbose_name=_("kind of record"), on_delete=models.PROTECT, related_name="+"
+    )
+    subject_id = models.PositiveBigIntegerField(_("record number"))
     subject = GenericForeignKey("subject_type", "subject_id")
     village = models.ForeignKey(
         AdminUnit, verbose_name=_("village"), on_delete=models.PROTECT, related_name="+"
@@ -71,7 +73,9 @@ class ChecklistItem(models.Model):
         TEXT = "text", _("Text")
         PHOTO = "photo", _("Photo")
 
-    checklist = models.ForeignKey(Checklist, on_delete=models.CASCADE, related_name="items")
+    checklist = models.ForeignKey(
+        Checklist, verbose_name=_("checklist"), on_delete=models.CASCADE, related_name="items"
+    )
     position = models.PositiveSmallIntegerField(_("order"))
     text = models.CharField(_("check"), max_length=300)
     answer_type = models.CharField(
@@ -115,7 +119,9 @@ class PhoneTimed(models.Model):
 
 class Inspection(SubjectMixin, PhoneTimed, TimeStampedModel):
     client_uuid = models.UUIDField(_("submission id"), unique=True)
-    checklist = models.ForeignKey(Checklist, on_delete=models.PROTECT, related_name="+")
+    checklist = models.ForeignKey(
+        Checklist, verbose_name=_("checklist"), on_delete=models.PROTECT, related_name="+"
+    )
     inspector = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("inspector"),
@@ -144,15 +150,21 @@ class Inspection(SubjectMixin, PhoneTimed, TimeStampedModel):
 
 
 class Answer(models.Model):
-    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="answers")
-    item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="+")
-    yes = models.BooleanField(null=True)
-    number = models.DecimalField(max_digits=12, decimal_places=2, null=True)
-    text = models.TextField(blank=True)
-    not_applicable = models.BooleanField(default=False)
-    failed = models.BooleanField(default=False)
+    inspection = models.ForeignKey(
+        Inspection, verbose_name=_("inspection"), on_delete=models.CASCADE, related_name="answers"
+    )
+    item = models.ForeignKey(
+        ChecklistItem, verbose_name=_("check"), on_delete=models.PROTECT, related_name="+"
+    )
+    yes = models.BooleanField(_("yes"), null=True)
+    number = models.DecimalField(_("number"), max_digits=12, decimal_places=2, null=True)
+    text = models.TextField(_("text"), blank=True)
+    not_applicable = models.BooleanField(_("not applicable"), default=False)
+    failed = models.BooleanField(_("failed"), default=False)
 
     class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
         ordering = ["item__position"]
 
 
@@ -163,13 +175,27 @@ class FollowUp(SubjectMixin, TimeStampedModel):
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
 
-    inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="follow_ups")
-    item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="+")
+    inspection = models.ForeignKey(
+        Inspection,
+        verbose_name=_("inspection"),
+        on_delete=models.PROTECT,
+        related_name="follow_ups",
+    )
+    item = models.ForeignKey(
+        ChecklistItem, verbose_name=_("check"), on_delete=models.PROTECT, related_name="+"
+    )
     due_on = models.DateField(_("due"))
-    status = models.CharField(max_length=6, choices=Status.choices, default=Status.OPEN)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=6, choices=Status.choices, default=Status.OPEN
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     evidence = models.TextField(_("evidence"), blank=True)
 
@@ -212,11 +238,13 @@ class Photo(SubjectMixin, PhoneTimed, TimeStampedModel):
         related_name="+",
     )
     purpose = models.CharField(_("photo of"), max_length=10, choices=Purpose.choices)
-    original = models.FileField(upload_to="photos/original/%Y/%m/", storage=PrivateStorage())
-    public_image = models.ImageField(upload_to="photos/public/%Y/%m/")
-    thumbnail = models.ImageField(upload_to="photos/thumb/%Y/%m/")
-    width = models.PositiveIntegerField()
-    height = models.PositiveIntegerField()
+    original = models.FileField(
+        _("original"), upload_to="photos/original/%Y/%m/", storage=PrivateStorage()
+    )
+    public_image = models.ImageField(_("public copy"), upload_to="photos/public/%Y/%m/")
+    thumbnail = models.ImageField(_("thumbnail"), upload_to="photos/thumb/%Y/%m/")
+    width = models.PositiveIntegerField(_("width (px)"))
+    height = models.PositiveIntegerField(_("height (px)"))
     taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
     location = models.PointField(_("where (EXIF GPS)"), srid=4326, null=True, blank=True)
     distance_m = models.FloatField(_("distance from the site (m)"), null=True, blank=True)
@@ -224,10 +252,20 @@ class Photo(SubjectMixin, PhoneTimed, TimeStampedModel):
     public = models.BooleanField(_("public"), default=True)
     caption = models.CharField(_("caption"), max_length=200, blank=True)
     inspection = models.ForeignKey(
-        Inspection, on_delete=models.PROTECT, null=True, blank=True, related_name="photos"
+        Inspection,
+        verbose_name=_("inspection"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="photos",
     )
     follow_up = models.ForeignKey(
-        FollowUp, on_delete=models.PROTECT, null=True, blank=True, related_name="photos"
+        FollowUp,
+        verbose_name=_("follow-up"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="photos",
     )
 
     class Meta:
@@ -241,7 +279,12 @@ class Photo(SubjectMixin, PhoneTimed, TimeStampedModel):
 
 class SupervisorNote(SubjectMixin, PhoneTimed, TimeStampedModel):
     client_uuid = models.UUIDField(_("submission id"), unique=True)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     text = models.TextField(_("note"))
     public = models.BooleanField(_("public"), default=False)
 
