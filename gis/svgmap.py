@@ -102,28 +102,13 @@ def _ring_path(frame: Frame, coords) -> str:
     return "M" + "L".join(out) + "Z"
 
 
-def _polygons(geometry: GEOSGeometry) -> Iterable[GEOSGeometry]:
-    if geometry.geom_type == "Polygon":
+def _parts(geometry: GEOSGeometry, kind: str) -> Iterable[GEOSGeometry]:
+    """The `kind` ("Polygon", "LineString" or "Point") parts of a geometry, however nested."""
+    if geometry.geom_type == kind:
         yield geometry
-    elif geometry.geom_type in ("MultiPolygon", "GeometryCollection"):
+    elif geometry.geom_type in (f"Multi{kind}", "GeometryCollection"):
         for part in geometry:
-            yield from _polygons(part)
-
-
-def _points(geometry: GEOSGeometry) -> Iterable[GEOSGeometry]:
-    if geometry.geom_type == "Point":
-        yield geometry
-    elif geometry.geom_type in ("MultiPoint", "GeometryCollection"):
-        for part in geometry:
-            yield from _points(part)
-
-
-def _lines(geometry: GEOSGeometry) -> Iterable[GEOSGeometry]:
-    if geometry.geom_type == "LineString":
-        yield geometry
-    elif geometry.geom_type in ("MultiLineString", "GeometryCollection"):
-        for part in geometry:
-            yield from _lines(part)
+            yield from _parts(part, kind)
 
 
 def _clip(frame: Frame, geometry: GEOSGeometry) -> GEOSGeometry | None:
@@ -144,14 +129,14 @@ def _shape(frame: Frame, geometry: GEOSGeometry, *, attrs: str, radius: float) -
     """SVG elements for a geometry: polygons as one path, lines as polylines, points as circles."""
     out = []
     rings = []
-    for polygon in _polygons(geometry):
+    for polygon in _parts(geometry, "Polygon"):
         rings.extend(_ring_path(frame, ring.coords) for ring in polygon)
     if any(rings):
         out.append(f'<path d="{"".join(rings)}" fill-rule="evenodd" {attrs}/>')
-    for line in _lines(geometry):
+    for line in _parts(geometry, "LineString"):
         points = " ".join(f"{_fmt(x)},{_fmt(y)}" for x, y in (frame.px(*c[:2]) for c in line))
         out.append(f'<polyline points="{points}" fill="none" {attrs}/>')
-    for point in _points(geometry):
+    for point in _parts(geometry, "Point"):
         x, y = frame.px(point.x, point.y)
         out.append(f'<circle cx="{_fmt(x)}" cy="{_fmt(y)}" r="{radius}" {attrs}/>')
     return out
@@ -221,7 +206,7 @@ def place_svg(
         attrs=f'fill="{ACCENT}" fill-opacity="0.45" stroke="{ACCENT}" stroke-width="2.5"',
         radius=7,
     )
-    for point in _points(subject):  # a ring around a point, so it reads as "here"
+    for point in _parts(subject, "Point"):  # a ring around a point, so it reads as "here"
         x, y = frame.px(point.x, point.y)
         body.append(
             f'<circle cx="{_fmt(x)}" cy="{_fmt(y)}" r="13" fill="none" stroke="{ACCENT}" '

@@ -31,15 +31,19 @@ def browser():
         browser.close()
 
 
+# A phone as the tests hold one: 390×844 CSS pixels, touch, Chinese.
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "zh-CN",
+}
+
+
 @pytest.fixture
 def phone(browser):
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844},
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-        locale="zh-CN",
-    )
+    context = browser.new_context(**PHONE)
     page = context.new_page()
     yield page
     context.close()

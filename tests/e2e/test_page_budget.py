@@ -8,6 +8,7 @@ import pytest
 
 from qr.models import ElectronicId
 from tests import budgets
+from tests.e2e.conftest import PHONE
 from tests.servers import make_run_server, production_server
 
 pytestmark = pytest.mark.e2e
@@ -28,13 +29,7 @@ def servers(tmp_path_factory, django_db_blocker):
 
 def first_visit(browser, url: str) -> tuple[int, float, list[tuple[str, int, str]]]:
     """Bytes on the wire, seconds to the load event, and (url, bytes, encoding) per request."""
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844},
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-        locale="zh-CN",
-    )
+    context = browser.new_context(**PHONE)
     page = context.new_page()
     cdp = context.new_cdp_session(page)
     cdp.send("Network.enable")
