@@ -9,18 +9,11 @@ from django.utils import timezone, translation
 
 from qr.models import ElectronicId
 from supervision.models import Case, CasePhoto, State
-from tests.e2e.conftest import log_in, screenshot
+from tests.e2e.conftest import PHONE, log_in, screenshot
 from tests.supervision.conftest import jpeg
 
 pytestmark = pytest.mark.e2e
 
-PHONE = {
-    "viewport": {"width": 390, "height": 844},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-    "locale": "zh-CN",
-}
 TEXT = "村道刚铺好就开裂了，施工时没有看到监理。"
 OUTCOME = "施工方已返工重铺开裂路段，村监察联络站到场复核。"
 
