@@ -82,10 +82,15 @@ def _same_number(old: object, new: object) -> bool:
 
 
 def _label(model: type[Model], name: str) -> str:
+    """The change's field named as people read it. A reverse relation (a route's `stops`) has
+    no verbose_name of its own: it is named by EXTRA_LABELS or the related model's plural."""
     try:
-        return str(model._meta.get_field(name).verbose_name)
+        field = model._meta.get_field(name)
     except FieldDoesNotExist:
         return str(EXTRA_LABELS.get(name, name))
+    if field.auto_created and not field.concrete:
+        return str(EXTRA_LABELS.get(name, field.related_model._meta.verbose_name_plural))
+    return str(field.verbose_name)
 
 
 # Media types as people name them.

@@ -90,3 +90,19 @@ def test_the_log_page_answers_in_a_bounded_number_of_queries(client, django_asse
     with django_assert_max_num_queries(20):
         response = client.get("/log/")
     assert response.status_code == 200
+
+
+def test_a_routes_new_stops_read_in_the_log_and_the_page_answers(client):
+    from visits import services as visit_services
+    from visits.models import Route
+
+    route = Route.objects.filter(stops__isnull=False).distinct().first()
+    sites = [stop.site for stop in route.stops.order_by("position")]
+    visit_services.set_route_stops(route, actor=None, sites=list(reversed(sites)))
+    event = Event.objects.latest("seq")
+    assert "stops" in event.changes
+    with translation.override("zh-hans"):
+        lines = event_view(event, Route).lines
+        assert any(translation.gettext("stops") in str(line) for line in lines)
+    assert client.get("/log/").status_code == 200
+    assert client.get("/log/?subject=route").status_code == 200
