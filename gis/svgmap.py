@@ -17,15 +17,17 @@ from xml.sax.saxutils import escape
 
 from django.contrib.gis.geos import GEOSGeometry, Polygon
 
-from gis.maps import KIND_COLOURS, SITE_COLOUR, STAGE_COLOURS, UNIT_STYLE
+from gis.maps import UNIT_STYLE
 
 WIDTH, HEIGHT = 360, 216  # px: the picture's intrinsic size (5:3), scaled to the phone's width
 MIN_SPAN_M = 320  # the narrowest frame, so a point shows its surroundings
 PADDING = 0.6  # of the record's own size, around it
+AREA_PADDING = 0.04  # around an area the frame shows whole (the village)
 METRES_PER_DEGREE_LAT = 110_574.0
 METRES_PER_DEGREE_LON_EQUATOR = 111_320.0
 NICE_LENGTHS_M = (10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000)
 ACCENT = "#b91c1c"
+NEIGHBOUR_FILL, NEIGHBOUR_LINE = "#cbd5e1", "#64748b"  # the records around, in grey
 MAX_NEIGHBOURS = 300
 
 
@@ -66,13 +68,14 @@ class Frame:
         return polygon
 
 
-def frame_for(geometry: GEOSGeometry) -> Frame:
-    """The frame that shows `geometry` with room around it, at least MIN_SPAN_M across."""
+def frame_for(geometry: GEOSGeometry, *, padding: float = PADDING) -> Frame:
+    """The frame that shows `geometry` with `padding` (of its size) around it, at least
+    MIN_SPAN_M across."""
     min_x, min_y, max_x, max_y = geometry.extent
     lon0, lat0 = (min_x + max_x) / 2, (min_y + max_y) / 2
     cos_lat = math.cos(math.radians(lat0))
-    width_m = (max_x - min_x) * METRES_PER_DEGREE_LON_EQUATOR * cos_lat * (1 + 2 * PADDING)
-    height_m = (max_y - min_y) * METRES_PER_DEGREE_LAT * (1 + 2 * PADDING)
+    width_m = (max_x - min_x) * METRES_PER_DEGREE_LON_EQUATOR * cos_lat * (1 + 2 * padding)
+    height_m = (max_y - min_y) * METRES_PER_DEGREE_LAT * (1 + 2 * padding)
     metres_per_px = max(width_m / WIDTH, height_m / HEIGHT, MIN_SPAN_M / WIDTH)
     return Frame(lon0, lat0, metres_per_px)
 
@@ -142,14 +145,6 @@ def _shape(frame: Frame, geometry: GEOSGeometry, *, attrs: str, radius: float) -
     return out
 
 
-def _neighbour_colour(kind: str) -> str:
-    if kind == "project":
-        return STAGE_COLOURS["construction"]
-    if kind == "site":
-        return SITE_COLOUR
-    return KIND_COLOURS.get(kind, "#64748b")
-
-
 def place_svg(
     subject: GEOSGeometry,
     *,
@@ -159,17 +154,23 @@ def place_svg(
     neighbours: Iterable[Neighbour] = (),
     title: str = "",
     north: str = "N",
+    show: GEOSGeometry | None = None,
 ) -> str:
     """The SVG document (text) of `subject`'s place: WIDTH × HEIGHT px, a few kilobytes.
 
     `village` is drawn as a dashed outline with `village_name` in the corner, `other_units` as
-    thin grey outlines, `neighbours` (at most MAX_NEIGHBOURS are drawn) in their layer's colour
-    faded, and `subject` in the accent colour on top. `title` is the picture's accessible name.
+    thin grey outlines, `neighbours` (at most MAX_NEIGHBOURS are drawn) in grey, and `subject`
+    in the accent colour on top. The frame shows `show` (the village, say) when given, else the
+    subject with room around it. `title` is the picture's accessible name.
     Raises ValueError for an empty subject geometry.
     """
     if subject is None or subject.empty:
         raise ValueError("The record has no geometry to draw.")
-    frame = frame_for(subject)
+    frame = (
+        frame_for(show, padding=AREA_PADDING)
+        if show is not None and not show.empty
+        else frame_for(subject)
+    )
     body: list[str] = []
     for unit in other_units:
         clipped = _clip(frame, unit)
@@ -193,11 +194,10 @@ def place_svg(
         clipped = _clip(frame, neighbour.geometry)
         if clipped is None:
             continue
-        colour = _neighbour_colour(neighbour.kind)
         body += _shape(
             frame,
             clipped,
-            attrs=f'fill="{colour}" fill-opacity="0.25" stroke="{colour}" stroke-opacity="0.6"',
+            attrs=f'fill="{NEIGHBOUR_FILL}" stroke="{NEIGHBOUR_LINE}" stroke-width="1"',
             radius=3.5,
         )
     body += _shape(

@@ -1,17 +1,28 @@
 """The picture of a record's place on its public page (`gis.svgmap`), with what is around it."""
 
+import math
+
 from django.contrib.gis.db.models.functions import Intersection
 from django.core.cache import cache
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from gis.svgmap import MAX_NEIGHBOURS, Neighbour, frame_for, place_svg
+from gis.svgmap import (
+    AREA_PADDING,
+    MAX_NEIGHBOURS,
+    METRES_PER_DEGREE_LAT,
+    METRES_PER_DEGREE_LON_EQUATOR,
+    Neighbour,
+    frame_for,
+    place_svg,
+)
 from projects.models import Project
 from registry.models import AdminUnit, Asset
 from trail.selectors import data_version
 from visits.models import Site
 
 PLACE_CACHE_SECONDS = 24 * 3600  # keyed by the log's head, so a change is never served stale
+WHOLE_VILLAGE_MAX_M = 5000  # a larger village is shown around the record instead
 GEOMETRY = {Asset: "geometry", Project: "location", Site: "location"}
 
 
@@ -49,20 +60,37 @@ def _draw(record: Asset | Project | Site) -> str:
     geometry = getattr(record, GEOMETRY[type(record)])
     if geometry is None:
         raise ValueError("no geometry")
-    box = frame_for(geometry).bbox()
-    units = AdminUnit.objects.filter(boundary__bboverlaps=box).annotate(
-        part=Intersection("boundary", box)
+    village = AdminUnit.objects.filter(pk=unit_id_of(record)).only("name", "boundary").first()
+    show = village.boundary if village is not None and _fits(village.boundary) else None
+    box = (frame_for(show, padding=AREA_PADDING) if show else frame_for(geometry)).bbox()
+    others = (
+        AdminUnit.objects.filter(level=AdminUnit.Level.VILLAGE, boundary__bboverlaps=box)
+        .exclude(pk=unit_id_of(record))
+        .annotate(part=Intersection("boundary", box))
+        .values_list("part", flat=True)
     )
-    own_id = unit_id_of(record)
-    own = next((u for u in units if u.pk == own_id), None)
+    own = village.boundary.intersection(box) if village and village.boundary else None
     return place_svg(
         geometry,
-        village=own.part if own else None,
-        village_name=own.name if own else "",
-        other_units=[
-            u.part for u in units if u.pk != own_id and u.level == AdminUnit.Level.VILLAGE
-        ],
+        village=own,
+        village_name=village.name if village else "",
+        other_units=list(others),
         neighbours=_neighbours(record, box),
         title=_("Where %(name)s is") % {"name": record.name},
         north=_("N"),
+        show=show,
     )
+
+
+def _fits(boundary) -> bool:
+    """Whether a village is small enough (WHOLE_VILLAGE_MAX_M across at most) to be shown whole
+    with a record in it still visible."""
+    if boundary is None or boundary.empty:
+        return False
+    min_x, min_y, max_x, max_y = boundary.extent
+    cos_lat = math.cos(math.radians((min_y + max_y) / 2))
+    across = max(
+        (max_x - min_x) * METRES_PER_DEGREE_LON_EQUATOR * cos_lat,
+        (max_y - min_y) * METRES_PER_DEGREE_LAT,
+    )
+    return across <= WHOLE_VILLAGE_MAX_M

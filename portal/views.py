@@ -126,16 +126,19 @@ def wants_interactive_map(request: HttpRequest) -> bool:
 
 
 def _interactive_map(record: Asset | Project | Site):
+    """The record on a Leaflet map with its village's outline and the assets around it."""
     model = type(record)
-    features = {
-        Asset: ("assets", selectors.asset_features),
-        Project: ("projects", project_selectors.project_features),
-        Site: ("sites", visit_selectors.site_features),
-    }
-    layer, to_features = features[model]
+    unit_id = unit_id_of(record)
+    layers = {"assets": selectors.asset_features(Asset.objects.filter(village_id=unit_id))}
+    if model is Project:
+        layers["projects"] = project_selectors.project_features(
+            Project.objects.filter(pk=record.pk)
+        )
+    if model is Site:
+        layers["sites"] = visit_selectors.site_features(Site.objects.filter(pk=record.pk))
     return record_map(
-        units=selectors.unit_features(AdminUnit.objects.filter(pk=unit_id_of(record))),
-        **{layer: to_features(model.objects.filter(pk=record.pk))},
+        units=selectors.unit_features(AdminUnit.objects.filter(pk=unit_id)),
+        **layers,
         bounds=_bounds(getattr(record, GEOMETRY[model])),
         labels=_map_labels(),
         zoom=16,

@@ -20,6 +20,7 @@ EXTRA_LABELS = {
     "bidder_public_name": gettext_lazy("bidder"),
     "subtenant_public_name": gettext_lazy("subtenant"),
     "stops": gettext_lazy("stops"),
+    "by": gettext_lazy("asked by"),
     "public_summary": gettext_lazy("summary"),
     "checklist": gettext_lazy("checklist"),
     "checks": gettext_lazy("checks answered"),
@@ -93,6 +94,9 @@ def _label(model: type[Model], name: str) -> str:
     return str(field.verbose_name)
 
 
+# Who asked, where an event says so by role rather than by a user (a reporter has none).
+ASKED_BY = {"reporter": gettext_lazy("the reporter")}
+
 # Media types as people name them.
 FILE_KINDS = {
     "application/pdf": "PDF",
@@ -108,6 +112,8 @@ def _value(model: type[Model], name: str, value: object) -> str:
         return "—"
     if name == "content_type" and value in FILE_KINDS:
         return FILE_KINDS[value]
+    if name == "by" and value in ASKED_BY:
+        return str(ASKED_BY[value])
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, list):

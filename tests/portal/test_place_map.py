@@ -4,6 +4,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from gis.svgmap import NEIGHBOUR_FILL
 from projects import services as project_services
 from projects.models import Project
 from qr.models import ElectronicId
@@ -56,8 +57,10 @@ def test_the_picture_shows_the_village_and_the_neighbouring_records(client):
     assert asset.name in root.find("{http://www.w3.org/2000/svg}title").text
     neighbours = Asset.objects.filter(village=asset.village).exclude(pk=asset.pk)
     assert neighbours.exists()
-    faded = [e for e in root.iter() if e.get("fill-opacity") == "0.25"]
-    assert faded, "neighbouring records are drawn"
+    grey = [e for e in root.iter() if e.get("fill") == NEIGHBOUR_FILL]
+    assert grey, "neighbouring records are drawn, in grey"
+    dashed = [e for e in root.iter() if e.get("stroke-dasharray")]
+    assert dashed, "the village boundary is drawn"
     assert len(response.content) < 20_000
 
 
@@ -72,6 +75,20 @@ def test_the_picture_is_revalidated_with_its_etag_and_changes_with_the_record(cl
     assert (
         client.get(f"/places/project/{project.pk}.svg", HTTP_IF_NONE_MATCH=etag).status_code == 200
     )
+
+
+@pytest.mark.parametrize("model", [Asset, Project, Site])
+def test_every_kind_of_record_is_drawn_inside_its_whole_village(client, model):
+    unit = "unit" if model is Site else "village"
+    records = model.objects.filter(**{f"{unit}__level": "village"}).order_by("pk")[:5]
+    assert records
+    for record in records:
+        kind = model._meta.model_name
+        svg = client.get(f"/places/{kind}/{record.pk}.svg").content.decode()
+        root = ET.fromstring(svg)  # noqa: S314 - our own output
+        dashed = [e for e in root.iter() if e.get("stroke-dasharray")]
+        assert dashed, (kind, record.pk)
+        assert "50 m<" not in svg, "a frame as wide as a village, not a street"
 
 
 @pytest.mark.parametrize("path", ["/places/lease/1.svg", "/places/asset/999999999.svg"])

@@ -106,3 +106,17 @@ def test_a_routes_new_stops_read_in_the_log_and_the_page_answers(client):
         assert any(translation.gettext("stops") in str(line) for line in lines)
     assert client.get("/log/").status_code == 200
     assert client.get("/log/?subject=route").status_code == 200
+
+
+def test_a_reopen_asked_by_the_reporter_reads_in_chinese():
+    from supervision.models import Case
+
+    case = Case.objects.filter(state="reopen_asked").first() or Case.objects.first()
+    event = Event.objects.filter(subject_id=case.pk, changes__has_key="by").first()
+    if event is None:
+        event = Event.objects.filter(subject_type__model="case").latest("seq")
+        event.changes = {**event.changes, "by": "reporter"}
+    with translation.override("zh-hans"):
+        lines = " ".join(str(line) for line in event_view(event, Case).lines)
+        assert translation.gettext("the reporter") in lines
+        assert "reporter" not in lines and "by:" not in lines
