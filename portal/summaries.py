@@ -5,7 +5,7 @@ sent anywhere."""
 
 from decimal import Decimal
 
-from django.utils import formats
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from projects.models import Project
@@ -70,4 +70,5 @@ def spoken_summary(record: Asset | Project | Site, *, lease=None) -> str:
         _("Last changed on %(day)s.")
         % {"day": formats.date_format(record.updated, "DATE_FORMAT", use_l10n=True)}
     )
-    return " ".join(said)
+    # Chinese sentences end in their own full stop, with no space after it; English wants one.
+    return ("" if translation.get_language().startswith("zh") else " ").join(said)

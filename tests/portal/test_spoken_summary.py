@@ -51,3 +51,21 @@ def test_the_top_of_a_plaque_page_says_what_it_is_and_when_it_changed(client, db
     top = page[page.index('class="eid"') : page.index("data-read-aloud")]
     assert "一物一码" in top
     assert project.updated.strftime("%Y-%m-%d") in top
+
+
+def test_chinese_sentences_follow_each_other_without_a_space(client, db):
+    text = spoken(client, Project.objects.first())
+    assert "。" in text
+    assert "。 " not in text
+    assert "村级小额工程" in text
+
+
+def test_a_sites_plaque_says_it_names_a_site_not_a_village_asset(client, db):
+    from visits.models import Site
+
+    site = Site.objects.first()
+    eid = ElectronicId.objects.get(subject_type__model="site", subject_id=site.pk)
+    page = client.get(f"/e/{eid.code}").content.decode()
+    what = page.split('class="eid-what">')[1].split("<span")[0]
+    assert "资产或工程" not in what
+    assert "教育" in what or "文化" in what
