@@ -39,7 +39,7 @@ SHELL_STATIC = [
     "fieldapp/nearby.js",
     "fieldapp/keep.js",
     "fieldapp/phone.css",
-    "fieldapp/codes.js",
+    "js/codes.js",
     "fieldapp/scan.js",
     "fieldapp/scan.css",
     "js/wechat_notice.js",

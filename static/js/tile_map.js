@@ -178,8 +178,15 @@
 
   // --- Search ----------------------------------------------------------------------------
 
-  // An electronic ID (e.g. P-102201-0001-T): let the form go to /e/?code=, which resolves it.
+  // An electronic ID (e.g. P-102201-0001-T), typed or pasted however (full-width, any dash, a
+  // plaque URL: js/codes.js reads it as the server does): let the form go to /e/?code=, which
+  // resolves it or suggests the code meant.
   var CODE = /^[BDFPS][0-9OIL]{10}[0-9A-Z]$/;
+
+  function looksLikeCode(text) {
+    if (window.QinglianCodes) return window.QinglianCodes.plaqueCode(text) !== null;
+    return CODE.test(text.replace(/[\s-]/g, "").toUpperCase());
+  }
 
   function toLatLng(config) {
     return function (coords) {
@@ -215,7 +222,7 @@
     var input = form.querySelector("input");
     form.addEventListener("submit", function (event) {
       var text = input.value.trim();
-      if (!text || CODE.test(text.replace(/[\s-]/g, "").toUpperCase())) return;
+      if (!text || looksLikeCode(text)) return;
       event.preventDefault();
       out.textContent = config.text.searching;
       var params = { q: text, township: config.search.township, page_size: 10 };

@@ -264,7 +264,7 @@ def test_the_scanner_reads_codes_as_the_server_does(browser):
     ]
     page = browser.new_page()
     page.set_content("<!DOCTYPE html><html><body></body></html>")
-    page.add_script_tag(path=finders.find("fieldapp/codes.js"))
+    page.add_script_tag(path=finders.find("js/codes.js"))
     read = page.evaluate("(texts) => texts.map(QinglianCodes.plaqueCode)", texts)
     assert read == [server_reading(text) for text in texts]
     assert read[0] == {"code": "B-001201-0001-Z", "valid": True}

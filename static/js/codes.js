@@ -3,7 +3,8 @@
  * dash to "-"; zero-width and control characters dropped) and qr/codes.py's compact and parse (a
  * pasted plaque URL reduced to its code, the brackets and punctuation of a chat message dropped,
  * spaces and dashes dropped, O read as 0, I and L as 1, then the check character).
- * tests/e2e/test_field_scan.py holds the two to the same answers.
+ * Used by the field scanner and the township map's search. tests/e2e/test_field_scan.py holds
+ * the two to the same answers.
  *
  * QinglianCodes.plaqueCode(text) -> {code: "P-102201-0042-K", valid: true|false}, or null when
  * the text cannot be a code; valid is false when the check character does not add up.
