@@ -86,3 +86,44 @@ def test_links_a_thumb_taps_are_at_least_44_px_high(phone, demo_server, prefix):
     )
     assert len(heights) >= 8
     assert [(text, h) for text, h in heights if h < 44] == []
+
+
+def _short_targets(page, selector: str) -> list[tuple[str, float]]:
+    heights = page.evaluate(
+        """(selector) => [...document.querySelectorAll(selector)]
+             .filter((e) => e.offsetParent !== null)
+             .map((e) => [e.textContent.trim().slice(0, 20), e.getBoundingClientRect().height])""",
+        selector,
+    )
+    assert heights, f"nothing matches {selector}"
+    return [(text, h) for text, h in heights if h < 44]
+
+
+@pytest.mark.parametrize(
+    ("path", "selector"),
+    [
+        ("/visit/routes/1/", ".stop-name, .navigate summary, .leaflet-bar a"),
+        ("/visit/", ".chips a"),
+        ("/supervision/cases/", ".sv-help a, .sv-case-title"),
+        ("/maps/330381102/", ".leaflet-bar a, .map-legend summary"),
+        ("/", ".site-footer a, .leaflet-bar a"),
+    ],
+)
+def test_more_thumb_targets_are_44_px(phone, demo_server, path, selector):
+    phone.goto(f"{demo_server.url}{path}")
+    phone.wait_for_load_state("networkidle")
+    assert _short_targets(phone, selector) == []
+
+
+def test_a_township_card_is_one_link_as_a_whole(phone, demo_server):
+    phone.goto(f"{demo_server.url}/")
+    hits = phone.evaluate(
+        """() => [...document.querySelectorAll('.cards > .card')].map((card) => {
+             const box = card.getBoundingClientRect();
+             card.scrollIntoView();
+             const r = card.getBoundingClientRect();
+             const hit = document.elementFromPoint(r.left + r.width - 8, r.top + r.height - 8);
+             return [box.height, hit && hit.closest('a') === card.querySelector('.card-title')];
+           })"""
+    )
+    assert hits and all(linked for _height, linked in hits)
