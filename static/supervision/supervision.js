@@ -141,7 +141,9 @@
     var limit = parseInt(counter.dataset.limit, 10);
     var update = function () {
       var left = limit - text.value.length;
-      counter.textContent = counter.dataset.template.replace("{n}", String(left));
+      counter.textContent = left >= 0
+        ? counter.dataset.template.replace("{n}", String(left))
+        : counter.dataset.over.replace("{n}", String(-left));
       counter.classList.toggle("sv-error", left < 0);
     };
     text.addEventListener("input", update);
