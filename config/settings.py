@@ -130,6 +130,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "config.notfound.SiteNotFoundMiddleware",
     # Last, as django-axes asks: it turns a lockout into the cool-off answer.
     "axes.middleware.AxesMiddleware",
 ]

@@ -38,3 +38,13 @@ def test_the_server_error_page_needs_no_request():
     with translation.override("zh-hans"):
         page = render_to_string("500.html")
     assert zh("Something went wrong") in page
+
+
+def test_with_debug_on_a_missing_record_still_gets_the_sites_page(client, db, settings):
+    settings.DEBUG = True  # as `make run` serves
+    for path in ("/assets/99999999/", "/places/asset/99999999.svg", "/visit/routes/999/"):
+        answer = client.get(path)
+        assert answer.status_code == 404, path
+        page = answer.content.decode()
+        assert zh("This page is not here") in page, path
+        assert "URLconf" not in page and "DEBUG = True" not in page, path
