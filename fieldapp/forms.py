@@ -4,6 +4,7 @@ what counts as a failed check, stage conflicts) are the services' business."""
 import uuid
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.gis.geos import Point
 from django.utils.translation import gettext_lazy as _
@@ -143,3 +144,20 @@ class CloseFollowUpForm(SubmissionForm):
 class NearbyForm(TypedInputForm):
     lon = forms.FloatField(label=_("Longitude"), min_value=-180, max_value=180)
     lat = forms.FloatField(label=_("Latitude"), min_value=-90, max_value=90)
+
+    def clean(self):
+        """A position outside FIELD_PLAUSIBLE_EXTENT (China's) is no position: (0, 0) is what a
+        phone sends when it has none, and a swapped longitude and latitude lands far away."""
+        cleaned = super().clean()
+        lon, lat = cleaned.get("lon"), cleaned.get("lat")
+        if lon is not None and lat is not None:
+            min_lon, min_lat, max_lon, max_lat = settings.FIELD_PLAUSIBLE_EXTENT
+            if not (min_lon <= lon <= max_lon and min_lat <= lat <= max_lat):
+                raise forms.ValidationError(
+                    _(
+                        "%(lon)s, %(lat)s is not a position in China: is the location on, "
+                        "or are longitude and latitude swapped?"
+                    )
+                    % {"lon": lon, "lat": lat}
+                )
+        return cleaned

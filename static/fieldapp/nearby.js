@@ -10,5 +10,9 @@
     form.lat.value = pos.coords.latitude.toFixed(6);
     note.hidden = true;
     form.requestSubmit();
-  }, function () { note.hidden = true; }, {enableHighAccuracy: true, timeout: 15000, maximumAge: 60000});
+  }, function () {
+    note.hidden = true;
+    var refused = document.getElementById("no-position");
+    if (refused) refused.hidden = false;
+  }, {enableHighAccuracy: true, timeout: 15000, maximumAge: 60000});
 })();

@@ -165,8 +165,10 @@
 
   function failed(error) {
     stop();
-    say(error && (error.name === "NotAllowedError" || error.name === "SecurityError") ?
-      "denied" : "no-camera");
+    var denied = !!error && (error.name === "NotAllowedError" || error.name === "SecurityError");
+    say(denied ? "denied" : "no-camera");
+    // Allowed later in the settings, the camera can be tried again; with none, nothing can.
+    startButton.hidden = !denied;
     status("");
   }
 

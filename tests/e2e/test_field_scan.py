@@ -179,6 +179,7 @@ def test_a_typed_code_is_read_as_people_type_it(demo_server, phone):
     phone.goto(scan)
     # No camera on this phone: the typed code is the way, and the page says so.
     phone.wait_for_function("() => document.querySelector('#scan').dataset.message === 'no-camera'")
+    assert phone.locator(".scan-start").is_hidden()  # no dead "start the camera" button
     full_width = "".join(chr(ord(c) + 0xFEE0) if c != "-" else "－" for c in code.lower())
     typed = f"　【{full_width.replace('－', ' — ', 1)}】"
     phone.fill("#scan-code", typed)

@@ -342,3 +342,11 @@ def test_a_refused_stage_move_leaves_no_photo_files_behind(client, inspector, pr
     assert refused.status_code == 400 and not ProgressReport.objects.exists()
     media = Path(settings.MEDIA_ROOT)
     assert not [p for p in media.rglob("*") if p.is_file()]
+
+
+def test_nearby_at_zero_zero_is_no_position_and_says_so(client, inspector):
+    response = client.get(reverse("fieldapp:nearby"), {"lon": "0", "lat": "0"})
+    html = response.content.decode()
+    assert " m</span>" not in html
+    errors = html.split('class="errors">')[1].split("</p>")[0]
+    assert "0.0, 0.0" in errors
