@@ -6,6 +6,7 @@ static/js/map_widget.js starts each map from them, as Django 6 does for its own 
 """
 
 from django.contrib.gis.forms.widgets import OSMWidget
+from django.utils.translation import gettext as _
 
 from gis.basemaps import Basemap, current_basemap
 
@@ -55,6 +56,13 @@ class MapWidget(OSMWidget):
             ],
             "surroundings": self.surroundings
             and {**self.surroundings, "colours": SURROUNDINGS_COLOURS},
+            # OpenLayers names its buttons in English; the page's language names them here.
+            "control_titles": {
+                ".ol-zoom-in": _("Zoom in"),
+                ".ol-zoom-out": _("Zoom out"),
+                ".ol-rotate-reset": _("Reset rotation"),
+                ".ol-attribution button": _("Attributions"),
+            },
         }
         context["widget_options_id"] = f"{context['id']}_options"
         return context

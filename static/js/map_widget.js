@@ -138,6 +138,8 @@
     var options = JSON.parse(data.textContent);
     var module = options.module;
     var surroundings = options.surroundings;
+    var titles = options.control_titles || {};
+    delete options.control_titles;
     options.base_layer = baseLayer(options.base_layers);
     delete options.base_layers;
     delete options.module;
@@ -145,10 +147,21 @@
     // The global name Django's own template gives the widget, for scripts that look it up.
     var widget = new MapWidget(options);
     window[module] = widget;
+    nameControls(widget.map.getTargetElement(), titles);
     if (surroundings) {
       showAround(widget);
       showSurroundings(widget, surroundings);
     }
+  }
+
+  // The buttons OpenLayers titles in English get the page's language (options.control_titles).
+  function nameControls(element, titles) {
+    Object.keys(titles).forEach(function (selector) {
+      Array.prototype.forEach.call(element.querySelectorAll(selector), function (button) {
+        button.title = titles[selector];
+        button.setAttribute("aria-label", titles[selector]);
+      });
+    });
   }
 
   // Django fits the view to the drawing alone; leave room around it for its neighbours.

@@ -50,6 +50,10 @@ def test_an_assets_map_shows_its_village_and_neighbours_without_a_basemap(demo_s
     boundary, others = page.evaluate(SURROUNDING_COUNTS)
     assert boundary == 1
     assert others == Asset.objects.filter(village=asset.village).exclude(pk=asset.pk).count()
+    titles = page.evaluate(
+        "() => [...document.querySelectorAll('.ol-zoom-in, .ol-zoom-out')].map((b) => b.title)"
+    )
+    assert titles == ["放大", "缩小"], titles
     page.locator(".dj_map_wrapper").scroll_into_view_if_needed()
     SCREENSHOTS.mkdir(exist_ok=True)
     page.locator(".dj_map_wrapper").screenshot(path=str(SCREENSHOTS / "admin-map-widget-1280.png"))
