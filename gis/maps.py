@@ -320,7 +320,7 @@ def tile_map(
         basemap=basemap,
         min_zoom=8,
         max_zoom=19,
-        zoom_snap=0.5,
+        zoom_snap=1,  # whole zooms: a fractional first view fetched tiles at two levels
     )
     palette = js_json(tile_palette(focus))
     layer_bounds = layer_bounds or {}

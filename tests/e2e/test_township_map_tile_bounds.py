@@ -71,6 +71,8 @@ def test_the_township_map_asks_for_no_tile_outside_its_layers_data(demo_server, 
     outside = [(layer, tile) for layer, tile, _ in bounded if not overlaps(tile, extents[layer])]
     assert outside == []
     assert [status for *_, status in bounded if status not in (200, 204, 304)] == []
+    zooms = {tile.z for _layer, tile, _status in bounded}
+    assert len(zooms) == 1, f"tiles of one zoom level only, not {zooms}"
 
     # Far fewer requests and empty answers than the same map without bounds.
     unbounded = open_map(phone, url, without_bounds=True)
