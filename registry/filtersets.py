@@ -2,9 +2,31 @@
 
 import django_filters
 from django import forms
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy
 
 from registry.models import AdminUnit, Asset
 from registry.text import fold
+
+
+class DivisionCodeField(forms.CharField):
+    """A division code as typed (folded: full-width digits, spaces), checked to be one: a
+    mistyped code is a 400 that says so, never a filter silently left out or an empty list."""
+
+    default_validators = [
+        RegexValidator(
+            r"^[0-9]{6}(?:[0-9]{3}){0,2}$",
+            gettext_lazy("A division code has 6, 9 or 12 digits, like 330381102201."),
+        )
+    ]
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        return fold(text).replace(" ", "") if text else text
+
+
+class DivisionCodeFilter(django_filters.CharFilter):
+    field_class = DivisionCodeField
 
 
 class SearchFilter(django_filters.CharFilter):
@@ -23,8 +45,8 @@ class SearchFilter(django_filters.CharFilter):
 class VillageRecordFilterSet(django_filters.FilterSet):
     """Filters every record that belongs to a village has: its village, township and name."""
 
-    village = django_filters.CharFilter(field_name="village__code", label="village division code")
-    township = django_filters.CharFilter(
+    village = DivisionCodeFilter(field_name="village__code", label="village division code")
+    township = DivisionCodeFilter(
         field_name="village__parent__code", label="township division code"
     )
     q = SearchFilter(field_name="name", label="name")
@@ -37,7 +59,7 @@ class AssetFilterSet(VillageRecordFilterSet):
 
 
 class UnitFilterSet(django_filters.FilterSet):
-    parent = django_filters.CharFilter(field_name="parent__code", label="parent division code")
+    parent = DivisionCodeFilter(field_name="parent__code", label="parent division code")
 
     class Meta:
         model = AdminUnit

@@ -2,14 +2,15 @@
 
 import django_filters
 
+from registry.filtersets import DivisionCodeFilter
 from supervision.models import Case, State
 
 
 class CaseFilterSet(django_filters.FilterSet):
-    township = django_filters.CharFilter(
+    township = DivisionCodeFilter(
         field_name="village__parent__code", label="township division code"
     )
-    village = django_filters.CharFilter(field_name="village__code", label="village division code")
+    village = DivisionCodeFilter(field_name="village__code", label="village division code")
     state = django_filters.ChoiceFilter(choices=State.choices)
     category = django_filters.CharFilter(field_name="category__code", label="category code")
 

@@ -516,9 +516,14 @@ def case_download(request: HttpRequest, fmt: str) -> HttpResponse:
 @require_safe
 def case_list(request: HtmxHttpRequest) -> HttpResponse:
     filterset = CaseFilterSet(request.GET, queryset=selectors.public_cases())
-    found = filterset.qs if filterset.is_valid() else Case.objects.none()
+    valid = filterset.is_valid()
+    found = filterset.qs if valid else Case.objects.none()
     listed = paged(request, found, CASES_PER_PAGE)
     context = {"case_page": listed.pop("page"), **listed}
+    if not valid:
+        context["filter_errors"] = [
+            error for errors in filterset.errors.values() for error in errors
+        ]
     if request.htmx:
         return render(request, "supervision/case_list.html#case-rows", context)
     township = _unit_by_code(request.GET.get("township"), AdminUnit.Level.TOWNSHIP)
@@ -541,7 +546,8 @@ def case_list(request: HtmxHttpRequest) -> HttpResponse:
         "map": _scope_map(found, township, village),
         "colours": _legend(),
     }
-    return render(request, "supervision/case_list.html", context)
+    status = 400 if context.get("filter_errors") else 200
+    return render(request, "supervision/case_list.html", context, status=status)
 
 
 def _unit_by_code(code: str | None, level: str) -> AdminUnit | None:
