@@ -3,16 +3,14 @@
 import django_filters
 
 from leasing.models.auctions import Auction
-from registry.filtersets import IdFilter, SearchFilter
+from registry.filtersets import DivisionCodeFilter, IdFilter, SearchFilter
 
 
 class AuctionFilterSet(django_filters.FilterSet):
-    township = django_filters.CharFilter(
+    township = DivisionCodeFilter(
         field_name="asset__village__parent__code", label="township division code"
     )
-    village = django_filters.CharFilter(
-        field_name="asset__village__code", label="village division code"
-    )
+    village = DivisionCodeFilter(field_name="asset__village__code", label="village division code")
     asset = IdFilter(field_name="asset_id", label="asset id")
     q = SearchFilter(field_name="title", label="title")
 

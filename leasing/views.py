@@ -16,7 +16,7 @@ from leasing.filtersets import AuctionFilterSet
 from leasing.forms import BidForm, CancelForm, PublishForm
 from leasing.models.auctions import Auction
 from registry.form_errors import form_errors
-from registry.http import HtmxHttpRequest, filter_chips, paged
+from registry.http import HtmxHttpRequest, filter_chips, filter_errors, paged
 from registry.roles import Task
 from registry.scoping import may
 
@@ -33,9 +33,10 @@ def _auction_or_404(pk: int) -> Auction:
 @require_safe
 def auction_list(request: HtmxHttpRequest) -> HttpResponse:
     filterset = AuctionFilterSet(request.GET, queryset=auction_selectors.auctions())
-    found = filterset.qs if filterset.is_valid() else Auction.objects.none()
+    errors = filter_errors(filterset)
+    found = Auction.objects.none() if errors else filterset.qs
     listed = paged(request, auction_selectors.results(found), RESULTS_PER_PAGE)
-    context = {"result_page": listed.pop("page"), **listed}
+    context = {"result_page": listed.pop("page"), **listed, "filter_errors": errors}
     if request.htmx:
         return render(request, "leasing/auctions/list.html#result-rows", context)
     townships = [(u.code, u.name) for u in auction_selectors.township_choices()]
@@ -47,7 +48,7 @@ def auction_list(request: HtmxHttpRequest) -> HttpResponse:
         ],
         "today": timezone.localdate(),
     }
-    return render(request, "leasing/auctions/list.html", context)
+    return render(request, "leasing/auctions/list.html", context, status=400 if errors else 200)
 
 
 def _bids_context(auction: Auction) -> dict:

@@ -45,10 +45,12 @@ def _neighbours(record, box) -> list[Neighbour]:
     return found
 
 
-def place_picture(record: Asset | Project | Site) -> str:
+def place_picture(record: Asset | Project | Site, *, version: int | None = None) -> str:
     """The SVG text of the record's place (see `gis.svgmap.place_svg`), cached until the
-    public log moves on. Raises ValueError when the record has no geometry."""
-    key = f"place:{record._meta.model_name}:{record.pk}:{data_version()}:{get_language()}"
+    public log moves on (`version`, the log's head, read here unless the caller has it).
+    Raises ValueError when the record has no geometry."""
+    version = data_version() if version is None else version
+    key = f"place:{record._meta.model_name}:{record.pk}:{version}:{get_language()}"
     svg = cache.get(key)
     if svg is None:
         svg = _draw(record)

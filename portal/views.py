@@ -206,15 +206,16 @@ def place_map(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     if kind not in PLACE_RECORDS:
         raise Http404(_("No such record."))
     record = _get_or_404(PLACE_RECORDS[kind], pk)
+    version = trail_selectors.data_version()
 
     def build() -> HttpResponse:
         try:
-            svg = place_picture(record)
+            svg = place_picture(record, version=version)
         except ValueError as exc:
             raise Http404(_("This record has no place on the map.")) from exc
         return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
 
-    etag = make_etag("place", kind, pk, trail_selectors.data_version(), get_language())
+    etag = make_etag("place", kind, pk, version, get_language())
     return conditional(request, etag, build, max_age=PLACE_MAX_AGE, vary=("Accept-Language",))
 
 

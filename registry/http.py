@@ -50,3 +50,11 @@ def paged(request: HttpRequest, items, per_page: int) -> dict:
         params["page"] = page.next_page_number()
         context["next_url"] = f"?{params.urlencode()}"
     return context
+
+
+def filter_errors(filterset) -> list[str]:
+    """Why a list's filters were not understood (empty when they all were): the page shows
+    them (`registry/partials/filter_errors.html`) and answers 400, never an empty list alone."""
+    if filterset.is_valid():
+        return []
+    return [str(error) for errors in filterset.errors.values() for error in errors]

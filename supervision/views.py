@@ -32,7 +32,7 @@ from gis.maps import render as render_map
 from qr import selectors as qr_selectors
 from qr import views as qr_views
 from registry import selectors as registry_selectors
-from registry.http import HtmxHttpRequest, filter_chips, paged
+from registry.http import HtmxHttpRequest, filter_chips, filter_errors, paged
 from registry.models import AdminUnit
 from registry.text import fold
 from supervision import deadlines, ratelimit, receipts, selectors, services
@@ -516,14 +516,10 @@ def case_download(request: HttpRequest, fmt: str) -> HttpResponse:
 @require_safe
 def case_list(request: HtmxHttpRequest) -> HttpResponse:
     filterset = CaseFilterSet(request.GET, queryset=selectors.public_cases())
-    valid = filterset.is_valid()
-    found = filterset.qs if valid else Case.objects.none()
+    errors = filter_errors(filterset)
+    found = Case.objects.none() if errors else filterset.qs
     listed = paged(request, found, CASES_PER_PAGE)
-    context = {"case_page": listed.pop("page"), **listed}
-    if not valid:
-        context["filter_errors"] = [
-            error for errors in filterset.errors.values() for error in errors
-        ]
+    context = {"case_page": listed.pop("page"), **listed, "filter_errors": errors}
     if request.htmx:
         return render(request, "supervision/case_list.html#case-rows", context)
     township = _unit_by_code(request.GET.get("township"), AdminUnit.Level.TOWNSHIP)

@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from registry.filtersets import SearchFilter
+from registry.filtersets import DivisionCodeFilter, SearchFilter
 from registry.models import AdminUnit
 from visits.models import Route, Site
 
@@ -41,8 +41,8 @@ class SiteFilterSet(django_filters.FilterSet):
 
 # The API's site and route layers filter by division codes, like the other layers.
 class SiteLayerFilterSet(django_filters.FilterSet):
-    unit = django_filters.CharFilter(field_name="unit__code", label="unit division code")
-    township = django_filters.CharFilter(method="in_township", label="township division code")
+    unit = DivisionCodeFilter(field_name="unit__code", label="unit division code")
+    township = DivisionCodeFilter(method="in_township", label="township division code")
     q = SearchFilter(field_name="name", label="name")
 
     class Meta:
@@ -54,7 +54,7 @@ class SiteLayerFilterSet(django_filters.FilterSet):
 
 
 class RouteFilterSet(django_filters.FilterSet):
-    unit = django_filters.CharFilter(field_name="unit__code", label="unit division code")
+    unit = DivisionCodeFilter(field_name="unit__code", label="unit division code")
 
     class Meta:
         model = Route

@@ -20,6 +20,11 @@ REASON = "A division code has 6, 9 or 12 digits, like 330381102201."
         "/supervision/cases/?township=abc",
         "/supervision/cases.csv?township=abc",
         "/supervision/cases/?village=3303811022",
+        "/api/sites/?unit=abc",
+        "/api/sites/?township=abc",
+        "/api/routes/?unit=abc",
+        "/api/auctions/?township=abc",
+        "/auctions/?village=abc",
     ],
 )
 def test_a_mistyped_division_code_is_a_400_with_the_reason(client, path):
