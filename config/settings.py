@@ -54,6 +54,9 @@ LEASE_MAX_YEARS = {"building": 5, "facility": 5, "parcel": 15}
 FAVOUR_RENT_PERCENT = 20
 # Small projects: an audited settlement this many percent above the contract is flagged.
 SETTLEMENT_OVERRUN_PERCENT = 10
+# Warning rules (alerts/rules/): parameters over the rules' defaults, by rule code, e.g.
+# {"W01": {"yellow_days": 30, "red_days": 60}}. The admin's rule settings override these.
+ALERT_RULES: dict[str, dict] = {}
 # Procedure documents (PDF, images): the largest file accepted.
 DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
 # Auctions of lease rights: the announcement must be public this many days before the auction.
@@ -108,6 +111,7 @@ INSTALLED_APPS = [
     "qr",
     "fieldapp",
     "supervision",
+    "alerts",
     "demo",
     "opendata",
 ]

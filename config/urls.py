@@ -56,6 +56,8 @@ urlpatterns = [
     path("api/", include(router.urls)),
     # Before qr's and the field app's: /e/<code>/report/ and /field/cases/ are supervision's.
     path("", include("supervision.urls")),
+    path("alerts/", include("alerts.urls")),
+    path("dashboard/", include("alerts.dashboard_urls")),
     path("e/", include("qr.urls")),
     path("log/", include(([path("", portal_views.log, name="browse"), *log_urls], "log"))),
     path("field/", include("fieldapp.offline_urls")),

@@ -20,6 +20,9 @@ so the two never drift apart.
 | `discipline_office`  | the township discipline office (纪工委/监察办): work  | own township |
 |                      | every case, see confidential reporters' contacts,     |              |
 |                      | run inspection tours and define their checklist       |              |
+| `township_staff`,    | also: data warnings (预警) in their units:            | own units    |
+| `village_supervisor`,| acknowledge, dismiss with a reason, record what was   |              |
+| `discipline_office`  | done, turn one into a case                            |              |
 | anyone else          | nothing: reads the public record only                 |              |
 
 A superuser may do everything everywhere; `None` as the actor is the system itself (the demo
@@ -79,6 +82,7 @@ class Task(StrEnum):
     HANDLE_CASES = "handle_cases"  # villagers' reports: accept, verify, order rectification
     SEE_CONTACTS = "see_contacts"  # a confidential reporter's contact (the station head too)
     RUN_TOURS = "run_tours"  # inspection tours (巡察), their findings, their checklist
+    HANDLE_WARNINGS = "handle_warnings"  # data warnings (预警): acknowledge, dismiss, open a case
 
 
 FIELD_TASKS = frozenset({Task.RECORD_FIELD_WORK, Task.OPEN_ACCEPTANCE_FROM_SITE})
@@ -94,12 +98,15 @@ ROLE_TASKS: dict[str, frozenset[Task]] = {
             Task.ISSUE_CODES,
             Task.IMPORT_ASSETS,
             Task.DEFINE_CHECKLISTS,
+            Task.HANDLE_WARNINGS,
         }
     ),
     Role.BOOKKEEPER: frozenset({Task.RUN_PROCEDURE, Task.MANAGE_LEASE}),
-    Role.SUPERVISOR: FIELD_TASKS | {Task.HANDLE_CASES},
+    Role.SUPERVISOR: FIELD_TASKS | {Task.HANDLE_CASES, Task.HANDLE_WARNINGS},
     Role.INSPECTOR: FIELD_TASKS,
-    Role.DISCIPLINE: frozenset({Task.HANDLE_CASES, Task.SEE_CONTACTS, Task.RUN_TOURS}),
+    Role.DISCIPLINE: frozenset(
+        {Task.HANDLE_CASES, Task.SEE_CONTACTS, Task.RUN_TOURS, Task.HANDLE_WARNINGS}
+    ),
 }
 
 # The task that writing each kind of record takes, unless the service doing it says otherwise
@@ -122,6 +129,7 @@ RECORD_TASKS: dict[str, Task] = {
     "supervision.station": Task.EDIT_RECORD,
     "supervision.case": Task.HANDLE_CASES,
     "supervision.tour": Task.RUN_TOURS,
+    "alerts.alert": Task.HANDLE_WARNINGS,
 }
 
 # The admin's model permissions ("app_label.codename") that go with each task; every staff role
@@ -165,6 +173,7 @@ TASK_PERMISSIONS: dict[Task, tuple[str, ...]] = {
         for model in ("tourarea", "problemform", "tour", "finding")
     ),
     Task.HANDLE_CASES: ("supervision.view_case", "supervision.view_category"),
+    Task.HANDLE_WARNINGS: ("alerts.view_alert", "alerts.view_alertchange", "alerts.view_rulesetting"),
 }
 STAFF_VIEW_PERMISSIONS = tuple(
     f"{app}.view_{model}"

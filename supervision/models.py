@@ -143,6 +143,7 @@ class Case(TimeStampedModel):
     class Source(models.TextChoices):
         VILLAGER = "villager", _("Villager's report")
         TOUR = "tour", _("Inspection tour finding")
+        WARNING = "warning", _("Warning from the data")
 
     submission = models.CharField(
         _("submission"),

@@ -39,6 +39,7 @@ class Event(models.Model):
         SUBLET = "sublet", _("Sublet declared")
         REPORT = "report", _("Report received")
         CASE = "case", _("Case moved on")
+        WARNING = "warning", _("Warning handled")
 
     seq = models.PositiveBigIntegerField(_("sequence"), primary_key=True)
     at = models.DateTimeField(_("time"))
