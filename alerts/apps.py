@@ -27,3 +27,8 @@ class AlertsConfig(AppConfig):
         receivers.connect()
         demo_loaded.connect(demo.load, dispatch_uid="alerts-demo")
         post_migrate.connect(schedule_nightly_pass, sender=self)
+        from alerts import panels as alert_panels
+        from registry import panels
+
+        panels.register("my_work", alert_panels.my_work_panel, name="alerts")
+        panels.register("unit", alert_panels.unit_panel, name="alerts")

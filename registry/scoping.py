@@ -42,9 +42,14 @@ ROLE_REFUSALS = {
         "Only the station head and the township discipline office see a reporter's contact."
     ),
     Task.RUN_TOURS: gettext_lazy("Only the township discipline office runs inspection tours."),
+    Task.HANDLE_WARNINGS: gettext_lazy(
+        "Only township staff, the village liaison station and the discipline office handle "
+        "warnings."
+    ),
 }
 SCOPE_REFUSALS = {
     Task.HANDLE_CASES: gettext_lazy("This report is handled by another station or office."),
+    Task.HANDLE_WARNINGS: gettext_lazy("This warning belongs to another village or township."),
     Task.ISSUE_CODES: gettext_lazy("You can only issue codes for records of your own admin units."),
     Task.IMPORT_ASSETS: gettext_lazy("You can only import into villages of your own admin units."),
     Task.RECORD_FIELD_WORK: gettext_lazy("You can only record field work in your own admin units."),
