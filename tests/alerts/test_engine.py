@@ -162,7 +162,7 @@ def test_parameters_come_from_the_admin_over_settings_over_defaults(project):
 
 @pytest.mark.parametrize("value", ["abc", "-1", "NaN", "Infinity", ""])
 def test_bad_parameter_is_refused_with_the_reason(value):
-    with pytest.raises(ValueError, match="number|outside"):
+    with pytest.raises(ValueError, match=r"number|outside"):
         Param(Decimal("10"), "percent").parse(value)
 
 
