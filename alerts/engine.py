@@ -20,6 +20,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone, translation
 
+from alerts import notifications
 from alerts.models import ACTIVE_STATES, Alert, AlertChange, AlertState, Level, RuleSetting
 from alerts.rules import Context, Finding, Rule, all_rules, get_rule
 from registry.models import AdminUnit
@@ -175,7 +176,16 @@ def evaluate(
             batch_size=1000,
         )
     AlertChange.objects.bulk_create(changes, batch_size=1000)
+    notifications.notify_later([a.pk for a in new] + [c.alert.pk for c in changes if _news(c)])
     return outcome
+
+
+def _news(change: AlertChange) -> bool:
+    """Whether the station is told: a warning raised again, or one turned red."""
+    kind = change.kind
+    return kind == AlertChange.Kind.REOPENED or (
+        kind == AlertChange.Kind.LEVEL and change.level == Level.RED
+    )
 
 
 def _resolve(alert: Alert, now: dt.datetime) -> None:

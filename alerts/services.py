@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from alerts.models import ACTIVE_STATES, Alert, AlertChange, AlertState
 from alerts.rules import get_rule
 from registry import services as registry_services
+from registry.privacy import scrub
 from registry.roles import Task
 from registry.scoping import ensure_may
 from registry.text import clean
@@ -52,10 +53,12 @@ def _record(alert: Alert, kind: str, *, actor: User | None, note: str = "") -> N
         "rule": alert.rule,
         "level": alert.level,
         "state": alert.state,
-        "about": alert.subject_label,
+        "subject_label": alert.subject_label,
     }
     if kind == AlertChange.Kind.DISMISSED:
-        changes["reason"] = note
+        changes["dismiss_reason"] = scrub(note)
+    elif kind == AlertChange.Kind.ACTION:
+        changes["action"] = scrub(note)
     registry_services.log_event(alert, action=Event.Action.WARNING, changes=changes, actor=actor)
 
 

@@ -136,7 +136,7 @@ def may_see_contact(user: User | None, case: Case) -> bool:
     return False
 
 
-def _role_users(village: AdminUnit, role: str) -> list[User]:
+def role_users(village: AdminUnit, role: str) -> list[User]:
     """Active users of `role` whose units cover the village (the village or its township)."""
     units = [u for u in (village.pk, village.parent_id) if u]
     return list(
@@ -148,12 +148,12 @@ def _role_users(village: AdminUnit, role: str) -> list[User]:
 
 def station_members(village: AdminUnit) -> list[User]:
     """The village supervisors whose units cover the village (its station's members)."""
-    return _role_users(village, Role.SUPERVISOR)
+    return role_users(village, Role.SUPERVISOR)
 
 
 def township_officers(village: AdminUnit) -> list[User]:
     """The discipline office staff of the village's township."""
-    return _role_users(village, Role.DISCIPLINE)
+    return role_users(village, Role.DISCIPLINE)
 
 
 def route_for(*, village: AdminUnit, category: Category, about_cadre: bool, about_member) -> str:

@@ -34,7 +34,7 @@ def test_dismissal_is_a_public_log_event_with_its_reason(alert, demo_user):
     assert alert.state == AlertState.DISMISSED
     assert alert.dismiss_reason == "超出部分为村民代表会议同意的增项。"
     assert event.action == Event.Action.WARNING
-    assert event.changes["reason"] == "超出部分为村民代表会议同意的增项。"
+    assert event.changes["dismiss_reason"] == "超出部分为村民代表会议同意的增项。"
     assert event.changes["rule"] == "W06" and event.changes["state"] == "dismissed"
     assert event.actor == township
     assert alert.changes.filter(kind=AlertChange.Kind.DISMISSED, actor=township).exists()
