@@ -229,6 +229,7 @@ LOG_SUBJECTS = {
     "route",
     "adminunit",
     "case",
+    "alert",
 }
 
 
