@@ -25,20 +25,20 @@ GENERATOR_COUNTS = {
     AdminUnit: 23,
     Cooperative: 13,
     Asset: 359,
-    Project: 30,
-    Lease: 69,
-    LeasePayment: 433,
-    Auction: 3,
-    Bid: 8,
+    Project: 48,  # 30 of the generator's, 18 planted for the warning rules (alerts' demo)
+    Lease: 84,  # 69 and 15 planted for the warning rules
+    LeasePayment: 440,
+    Auction: 7,
+    Bid: 11,
     Sublet: 1,
     Site: 20,
     Route: 2,
-    Deliberation: 147,
-    ProjectDocument: 102,
-    Inspection: 21,
+    Deliberation: 224,
+    ProjectDocument: 132,
+    Inspection: 22,
     Station: 13,  # one liaison station per village (supervision's demo)
     Case: 14,  # villagers' reports, in every state
-    Event: 1972,  # the generator's 1905, and supervision's stations and cases
+    Event: 2237,  # the generator's 1905, supervision's stations and cases, alerts' planted cases
 }
 TOLERANCE_DEG = 0.00001  # about 1 m: the files' 7 decimals round vertices shared with the coast
 
