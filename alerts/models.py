@@ -86,7 +86,7 @@ class Alert(TimeStampedModel):
     class Meta:
         verbose_name = _("warning")
         verbose_name_plural = _("warnings")
-        ordering = ["-level", "-raised_at"]
+        ordering = ["level", "-raised_at"]  # "red" before "yellow"
         constraints = [
             models.UniqueConstraint(fields=["rule", "key"], name="one_alert_per_condition"),
             models.CheckConstraint(

@@ -19,6 +19,7 @@ from leasing import api as leasing_api
 from portal import views as portal_views
 from projects import api as projects_api
 from registry.api import AssetViewSet, UnitViewSet
+from alerts import api as alerts_api
 from supervision import api as supervision_api
 from trail.urls import urlpatterns as log_urls
 from visits.api import RouteViewSet, SiteViewSet
@@ -32,6 +33,7 @@ router.register("units", UnitViewSet, basename="unit")
 leasing_api.register(router)
 projects_api.register(router)
 supervision_api.register(router)
+alerts_api.register(router)
 
 urlpatterns = [
     # Browsers ask for /favicon.ico on pages that name no icon (the admin, the API docs).

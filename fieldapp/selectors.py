@@ -31,10 +31,8 @@ from fieldapp.models import FollowUp, Inspection, Photo, ProgressReport, Supervi
 from projects.models import Project, Stage
 from registry.models import Asset
 from registry.scoping import in_scope
-from trail.models import Event
 
 DUE_AFTER_DAYS = 30  # a record not inspected for this long is due again
-STALLED_AFTER_DAYS = 30  # a construction site whose progress has not moved for this long
 LIST_LIMIT = 30
 NEARBY_LIMIT = 12
 PUBLIC_PHOTOS = 24
@@ -92,16 +90,14 @@ def _plaque_code(subject: Q) -> Subquery | Value:
 class MyWork:
     due_assets: list[Asset]
     due_projects: list[Project]
-    stalled_projects: list[Project]
     follow_ups: list[FollowUp]
     limit: int = LIST_LIMIT
 
 
 def my_work(user: User) -> MyWork:
-    """What an inspector should visit next in their own units."""
-    now = timezone.now()
-    due_since = now - dt.timedelta(days=DUE_AFTER_DAYS)
-    stalled_since = now - dt.timedelta(days=STALLED_AFTER_DAYS)
+    """What an inspector should visit next in their own units. (Stalled works are a warning
+    of the alerts app, W08, which adds its own panel to this page.)"""
+    due_since = timezone.now() - dt.timedelta(days=DUE_AFTER_DAYS)
     light = ("geometry", "description", "village__boundary")
     due_assets = (
         _scoped(user, Asset)
@@ -119,18 +115,6 @@ def my_work(user: User) -> MyWork:
         .annotate(plaque_code=_plaque_code(_of(Project)))
         .order_by("village__name", "name")
     )
-    moved = Event.objects.filter(
-        _of(Project), at__gte=stalled_since, changes__has_key="progress_percent"
-    )
-    reported = ProgressReport.objects.filter(_of(Project))
-    stalled = (
-        _scoped(user, Project)
-        .defer("location", "description", "village__boundary")
-        .filter(stage=Stage.CONSTRUCTION)
-        .filter(~Exists(moved) | ~Exists(reported))
-        .annotate(plaque_code=_plaque_code(_of(Project)))
-        .order_by("progress_percent", "name")
-    )
     follow_ups = (
         in_scope(user, FollowUp.objects.filter(status=FollowUp.Status.OPEN), "village")
         .select_related("item", "village", "subject_type")
@@ -145,7 +129,6 @@ def my_work(user: User) -> MyWork:
     return MyWork(
         due_assets=list(due_assets[: LIST_LIMIT + 1]),
         due_projects=list(due_projects[: LIST_LIMIT + 1]),
-        stalled_projects=list(stalled[: LIST_LIMIT + 1]),
         follow_ups=list(follow_ups[: LIST_LIMIT + 1]),
     )
 
@@ -154,11 +137,7 @@ def plaque_codes(work: MyWork) -> dict[str, tuple[str, int]]:
     """The plaque code of each record of `work` (read with it, see `_plaque_code`), with the
     record's kind and id: the scanner opens these records' field pages even offline."""
     found: dict[str, tuple[str, int]] = {}
-    for kind, subjects in (
-        ("asset", work.due_assets),
-        ("project", work.due_projects),
-        ("project", work.stalled_projects),
-    ):
+    for kind, subjects in (("asset", work.due_assets), ("project", work.due_projects)):
         found |= {s.plaque_code: (kind, s.pk) for s in subjects if s.plaque_code}
     for follow_up in work.follow_ups:
         if follow_up.plaque_code and follow_up.subject_type.model in KINDS:

@@ -222,6 +222,7 @@ MANAGED_APPS = (
     "visits",
     "fieldapp",
     "supervision",
+    "alerts",
     "axes",
 )
 

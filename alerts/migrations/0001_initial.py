@@ -6,98 +6,232 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('registry', '0001_initial'),
-        ('supervision', '0006_alter_case_source'),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("registry", "0001_initial"),
+        ("supervision", "0006_alter_case_source"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RuleSetting',
+            name="RuleSetting",
             fields=[
-                ('rule', models.CharField(max_length=8, primary_key=True, serialize=False, verbose_name='rule')),
-                ('enabled', models.BooleanField(default=True, verbose_name='in use')),
-                ('params', models.JSONField(blank=True, default=dict, verbose_name='parameters')),
+                (
+                    "rule",
+                    models.CharField(
+                        max_length=8, primary_key=True, serialize=False, verbose_name="rule"
+                    ),
+                ),
+                ("enabled", models.BooleanField(default=True, verbose_name="in use")),
+                ("params", models.JSONField(blank=True, default=dict, verbose_name="parameters")),
             ],
             options={
-                'verbose_name': 'rule setting',
-                'verbose_name_plural': 'rule settings',
-                'ordering': ['rule'],
+                "verbose_name": "rule setting",
+                "verbose_name_plural": "rule settings",
+                "ordering": ["rule"],
             },
         ),
         migrations.CreateModel(
-            name='Alert',
+            name="Alert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('rule', models.CharField(db_index=True, max_length=8, verbose_name='rule')),
-                ('key', models.CharField(max_length=200, verbose_name='key')),
-                ('subject_id', models.PositiveBigIntegerField(null=True, verbose_name='record')),
-                ('subject_label', models.CharField(blank=True, max_length=200, verbose_name='about')),
-                ('level', models.CharField(choices=[('yellow', 'Yellow'), ('red', 'Red')], max_length=6, verbose_name='level')),
-                ('state', models.CharField(choices=[('open', 'Open'), ('acknowledged', 'Acknowledged'), ('dismissed', 'Dismissed'), ('case', 'Turned into a case'), ('resolved', 'Resolved')], default='open', max_length=12, verbose_name='state')),
-                ('holds', models.BooleanField(default=True, help_text='False once the data no longer show the condition.', verbose_name='condition holds')),
-                ('reached_red', models.BooleanField(default=False, verbose_name='has been red')),
-                ('numbers', models.JSONField(blank=True, default=dict, verbose_name='numbers')),
-                ('evidence', models.JSONField(blank=True, default=list, verbose_name='evidence')),
-                ('raised_at', models.DateTimeField(verbose_name='raised at')),
-                ('seen_at', models.DateTimeField(verbose_name='last found at')),
-                ('resolved_at', models.DateTimeField(blank=True, null=True, verbose_name='resolved at')),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True, verbose_name='acknowledged at')),
-                ('action', models.TextField(blank=True, verbose_name='what was done')),
-                ('action_at', models.DateTimeField(blank=True, null=True, verbose_name='recorded at')),
-                ('dismiss_reason', models.TextField(blank=True, verbose_name='reason for dismissing')),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='alerts', to='supervision.case', verbose_name='case')),
-                ('subject_type', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, to='contenttypes.contenttype', verbose_name='record type')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='alerts', to='registry.adminunit', verbose_name='unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("rule", models.CharField(db_index=True, max_length=8, verbose_name="rule")),
+                ("key", models.CharField(max_length=200, verbose_name="key")),
+                ("subject_id", models.PositiveBigIntegerField(null=True, verbose_name="record")),
+                (
+                    "subject_label",
+                    models.CharField(blank=True, max_length=200, verbose_name="about"),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("yellow", "Yellow"), ("red", "Red")],
+                        max_length=6,
+                        verbose_name="level",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("acknowledged", "Acknowledged"),
+                            ("dismissed", "Dismissed"),
+                            ("case", "Turned into a case"),
+                            ("resolved", "Resolved"),
+                        ],
+                        default="open",
+                        max_length=12,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "holds",
+                    models.BooleanField(
+                        default=True,
+                        help_text="False once the data no longer show the condition.",
+                        verbose_name="condition holds",
+                    ),
+                ),
+                ("reached_red", models.BooleanField(default=False, verbose_name="has been red")),
+                ("numbers", models.JSONField(blank=True, default=dict, verbose_name="numbers")),
+                ("evidence", models.JSONField(blank=True, default=list, verbose_name="evidence")),
+                ("raised_at", models.DateTimeField(verbose_name="raised at")),
+                ("seen_at", models.DateTimeField(verbose_name="last found at")),
+                (
+                    "resolved_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="resolved at"),
+                ),
+                (
+                    "acknowledged_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="acknowledged at"),
+                ),
+                ("action", models.TextField(blank=True, verbose_name="what was done")),
+                (
+                    "action_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="recorded at"),
+                ),
+                (
+                    "dismiss_reason",
+                    models.TextField(blank=True, verbose_name="reason for dismissing"),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="alerts",
+                        to="supervision.case",
+                        verbose_name="case",
+                    ),
+                ),
+                (
+                    "subject_type",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="contenttypes.contenttype",
+                        verbose_name="record type",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="alerts",
+                        to="registry.adminunit",
+                        verbose_name="unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'warning',
-                'verbose_name_plural': 'warnings',
-                'ordering': ['-level', '-raised_at'],
+                "verbose_name": "warning",
+                "verbose_name_plural": "warnings",
+                "ordering": ["level", "-raised_at"],
             },
         ),
         migrations.CreateModel(
-            name='AlertChange',
+            name="AlertChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('raised', 'Raised'), ('level', 'Level changed'), ('gone', 'No longer in the data'), ('acknowledged', 'Acknowledged'), ('dismissed', 'Dismissed'), ('case', 'Turned into a case'), ('action', 'What was done recorded'), ('resolved', 'Resolved'), ('reopened', 'Raised again')], max_length=12, verbose_name='what')),
-                ('level', models.CharField(choices=[('yellow', 'Yellow'), ('red', 'Red')], max_length=6, verbose_name='level')),
-                ('at', models.DateTimeField(verbose_name='at')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
-                ('alert', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='alerts.alert')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("raised", "Raised"),
+                            ("level", "Level changed"),
+                            ("gone", "No longer in the data"),
+                            ("acknowledged", "Acknowledged"),
+                            ("dismissed", "Dismissed"),
+                            ("case", "Turned into a case"),
+                            ("action", "What was done recorded"),
+                            ("resolved", "Resolved"),
+                            ("reopened", "Raised again"),
+                        ],
+                        max_length=12,
+                        verbose_name="what",
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("yellow", "Yellow"), ("red", "Red")],
+                        max_length=6,
+                        verbose_name="level",
+                    ),
+                ),
+                ("at", models.DateTimeField(verbose_name="at")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="by",
+                    ),
+                ),
+                (
+                    "alert",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="changes",
+                        to="alerts.alert",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'warning change',
-                'verbose_name_plural': 'warning changes',
-                'ordering': ['at', 'pk'],
+                "verbose_name": "warning change",
+                "verbose_name_plural": "warning changes",
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='alert',
-            index=models.Index(fields=['unit', 'state'], name='alerts_aler_unit_id_10b78d_idx'),
+            model_name="alert",
+            index=models.Index(fields=["unit", "state"], name="alerts_aler_unit_id_10b78d_idx"),
         ),
         migrations.AddIndex(
-            model_name='alert',
-            index=models.Index(fields=['state', 'rule'], name='alerts_aler_state_913ab9_idx'),
+            model_name="alert",
+            index=models.Index(fields=["state", "rule"], name="alerts_aler_state_913ab9_idx"),
         ),
         migrations.AddConstraint(
-            model_name='alert',
-            constraint=models.UniqueConstraint(fields=('rule', 'key'), name='one_alert_per_condition'),
+            model_name="alert",
+            constraint=models.UniqueConstraint(
+                fields=("rule", "key"), name="one_alert_per_condition"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='alert',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('state', 'dismissed'), _negated=True), models.Q(('dismiss_reason', ''), _negated=True), _connector='OR'), name='alert_dismissed_with_reason', violation_error_message='A dismissed warning needs the reason.'),
+            model_name="alert",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("state", "dismissed"), _negated=True),
+                    models.Q(("dismiss_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="alert_dismissed_with_reason",
+                violation_error_message="A dismissed warning needs the reason.",
+            ),
         ),
         migrations.AddIndex(
-            model_name='alertchange',
-            index=models.Index(fields=['kind', 'at'], name='alerts_aler_kind_e0b275_idx'),
+            model_name="alertchange",
+            index=models.Index(fields=["kind", "at"], name="alerts_aler_kind_e0b275_idx"),
         ),
     ]
