@@ -158,7 +158,7 @@ def _page(
         "history": _with_actors(selectors.history(alert)),
         "forms": _forms(alert, bound or {}) if may_act else {},
         "case_url": _case_url(request.user, alert),
-        "numbers": sorted(alert.numbers.items()) if isinstance(alert.numbers, dict) else [],
+        "numbers": rule.labelled_numbers(alert.numbers) if rule else [],
         "errors": list(errors),
         "done": done,
     }

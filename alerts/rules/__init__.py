@@ -108,6 +108,12 @@ class Rule:
     def find(self, ctx: Context) -> Iterable[Finding]:
         raise NotImplementedError
 
+    number_labels: dict[str, Promise] = {}  # the numbers shown beside the message, named
+
+    def labelled_numbers(self, numbers: dict) -> list[tuple[str, object]]:
+        """The finding's numbers a person reads, by their labels (the rest fill the message)."""
+        return [(str(label), numbers[k]) for k, label in self.number_labels.items() if k in numbers]
+
     def explain(self, numbers: dict) -> str:
         try:
             return str(self.message) % numbers

@@ -69,6 +69,11 @@ class RentArrears(Rule):
         "%(arrears)s yuan of rent is in arrears: the oldest unpaid rent fell due on %(due_on)s, "
         "%(days)s days ago."
     )
+    number_labels = {
+        "arrears": _("rent in arrears (yuan)"),
+        "days": _("days since the oldest unpaid rent fell due"),
+        "due_on": _("oldest unpaid rent fell due on"),
+    }
     params = {
         "yellow_days": Param(
             30, _("yellow when the oldest unpaid rent has been due this many days (days)"), 1
