@@ -80,6 +80,20 @@ def _refresh(alert: Alert, finding: Finding, evidence: list, now: dt.datetime) -
     return level_changed
 
 
+def _state_of(alert: Alert) -> tuple:
+    """What a pass may change on an alert, but when it was last seen."""
+    return (
+        alert.level,
+        alert.holds,
+        alert.reached_red,
+        alert.numbers,
+        alert.evidence,
+        alert.subject_label,
+        alert.unit_id,
+        alert.state,
+    )
+
+
 def _jsonable(numbers: dict) -> dict:
     return {
         k: v if isinstance(v, (int, str, bool)) or v is None else str(v) for k, v in numbers.items()
@@ -104,13 +118,16 @@ def evaluate(
     if units is not None:
         existing_qs = existing_qs.filter(unit_id__in=units)
     existing = {a.key: a for a in existing_qs}
+    elsewhere = {}
+    missing = [key for key in found if key not in existing]
+    if units is not None and missing:
+        # Filed under another unit (a record moved village): found by key, in one query.
+        others = Alert.objects.select_for_update().filter(rule=rule.code, key__in=missing)
+        elsewhere = {a.key: a for a in others}
     outcome = Outcome()
-    new, changed, changes = [], [], []
+    new, changed, unchanged, changes = [], [], [], []
     for key, finding in found.items():
-        alert = existing.get(key)
-        if alert is None:
-            # It may be filed under another unit (a record moved village): find it by key.
-            alert = Alert.objects.select_for_update().filter(rule=rule.code, key=key).first()
+        alert = existing.get(key) or elsewhere.get(key)
         if alert is None:
             subject_type, subject_id, label = _subject(finding)
             alert = Alert(
@@ -127,6 +144,7 @@ def evaluate(
             _refresh(alert, finding, evidence[key], now)
             new.append(alert)
             continue
+        before = _state_of(alert)
         alert.unit_id = finding.unit_id
         if alert.state == AlertState.RESOLVED:
             alert.state = AlertState.OPEN
@@ -143,7 +161,7 @@ def evaluate(
                 AlertChange(alert=alert, kind=AlertChange.Kind.LEVEL, level=alert.level, at=now)
             )
             outcome.changed += 1
-        changed.append(alert)
+        (changed if _state_of(alert) != before else unchanged).append(alert)
     for key, alert in existing.items():
         if key in found or alert.state == AlertState.RESOLVED:
             continue
@@ -169,6 +187,8 @@ def evaluate(
         AlertChange(alert=a, kind=AlertChange.Kind.RAISED, level=a.level, at=now) for a in new
     ]
     outcome.raised += len(new)
+    if unchanged:  # still found as it was: only when it was last seen moves
+        Alert.objects.filter(pk__in=[a.pk for a in unchanged]).update(seen_at=now)
     if changed:
         Alert.objects.bulk_update(
             changed,

@@ -181,6 +181,14 @@ if DATABASES["default"]["ENGINE"].endswith("spatialite"):
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
         }
     )
+if DATABASES["default"]["ENGINE"].endswith("postgis"):
+    # Short queries dominate (pages, tiles, the warning rules' joins): JIT compiling one costs
+    # more than running it, and on SSDs an index lookup is nearly as cheap as a sequential read,
+    # so a rule's join to the asset table looks assets up rather than reading the whole table.
+    # PG_OPTIONS replaces these (e.g. for a server tuned in postgresql.conf: PG_OPTIONS="").
+    pg_options = os.environ.get("PG_OPTIONS", "-c jit=off -c random_page_cost=1.1")
+    if pg_options:
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = pg_options
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -22,7 +22,18 @@ WORKER_DIED = gettext_noop(
 def enqueue_after_commit(task: str, *args: object) -> None:
     """Put `task` (a dotted path) with `args` on the queue once the current transaction commits,
     so the worker sees the job row it is asked to work on."""
-    transaction.on_commit(lambda: async_task(task, *args, task_name=f"{task}({args[0]})"))
+    transaction.on_commit(lambda: async_task(task, *args, task_name=task_name(task, args[0])))
+
+
+TASK_NAME_MAX = 100  # django-q's Task.name
+
+
+def task_name(task: str, first: object) -> str:
+    """The queue's name of a message: the task and its first argument (a list by its length),
+    within the length the queue's result table holds."""
+    what = f"{len(first)} items" if isinstance(first, (list, tuple, set)) else str(first)
+    name = f"{task}({what})"
+    return name if len(name) <= TASK_NAME_MAX else name[: TASK_NAME_MAX - 2] + "…)"
 
 
 @transaction.atomic

@@ -8,14 +8,16 @@ for, so a monthly rent of 110,500 / 12 = 9,208.33 yuan paid every month is never
 
 Leases that have started are read, running or ended: an ended lease with money still owed stays a
 warning until it is paid (or written off by dismissing the warning with the reason).
-One query reads the leases with their payments summed, one the last payment of those in arrears;
-the schedule is walked in Python, in whole cents.
+One query reads every lease's terms with its payments summed (plain rows, no objects); the
+schedule is walked in Python, in whole cents, only for leases paid less than an upper bound of
+what can be due; two more queries read the leases in arrears and their last payments.
 """
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models import DecimalField, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -35,7 +37,39 @@ def yuan(amount_cents: int) -> str:
     return f"{Decimal(amount_cents) / 100:,.2f}"
 
 
-def oldest_unpaid(lease: Lease, paid_cents: int, today: dt.date) -> tuple[dt.date | None, int]:
+LEASE_FIELDS = (
+    "pk",
+    "tenant_name",
+    "tenant_kind",
+    "start_on",
+    "end_on",
+    "annual_rent",
+    "payment_schedule",
+    "asset__name",
+    "asset__village",
+)
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What the schedule walk reads of a lease."""
+
+    start_on: dt.date
+    end_on: dt.date
+    annual_rent: Decimal
+    payment_schedule: str
+
+
+def most_due(lease: Terms, today: dt.date) -> int:
+    """An upper bound, in cents, of the rent fallen due by `today`: a full period's rent for
+    every period begun (one more for safety). Leases paid beyond it need no walk."""
+    months = Lease.SCHEDULE_MONTHS[lease.payment_schedule]
+    until = min(today, lease.end_on)
+    elapsed = (until.year - lease.start_on.year) * 12 + until.month - lease.start_on.month
+    return cents(lease.annual_rent * months / 12) * (max(elapsed, 0) // months + 2)
+
+
+def oldest_unpaid(lease: Terms, paid_cents: int, today: dt.date) -> tuple[dt.date | None, int]:
     """(the due date of the oldest period `paid_cents` does not cover, or None; the rent due by
     `today` less what was paid, in cents, at least 0)."""
     months = Lease.SCHEDULE_MONTHS[lease.payment_schedule]
@@ -89,52 +123,57 @@ class RentArrears(Rule):
 
     def find(self, ctx: Context):
         yellow_days, red_days = ctx["yellow_days"], ctx["red_days"]
-        last_payment = (
-            LeasePayment.objects.filter(lease=OuterRef("pk"))
-            .order_by("-paid_on", "-pk")
-            .values("pk")[:1]
-        )
-        leases = (
-            Lease.objects.filter(
-                start_on__lte=ctx.today - dt.timedelta(days=yellow_days), annual_rent__gt=0
+        terms = Lease.objects.filter(
+            start_on__lte=ctx.today - dt.timedelta(days=yellow_days), annual_rent__gt=0
+        ).annotate(
+            paid=Coalesce(
+                Sum("payments__amount"),
+                Value(Decimal("0")),
+                output_field=DecimalField(max_digits=14, decimal_places=2),
             )
+        )
+        if ctx.villages is not None:
+            terms = terms.filter(asset__village_id__in=ctx.villages)
+        minimum = cents(ctx["min_amount"])
+        owing: dict[int, tuple[dt.date, int, int]] = {}
+        rows = terms.values_list(
+            "pk", "start_on", "end_on", "annual_rent", "payment_schedule", "paid"
+        ).order_by()
+        for pk, start_on, end_on, rent, schedule, paid in rows:
+            term = Terms(start_on, end_on, rent, schedule)
+            paid_cents = cents(paid)
+            if paid_cents >= most_due(term, ctx.today):
+                continue  # paid at least all that can have fallen due: no walk needed
+            oldest, arrears = oldest_unpaid(term, paid_cents, ctx.today)
+            if oldest is None or arrears < minimum:
+                continue
+            days = (ctx.today - oldest).days
+            if days >= yellow_days:
+                owing[pk] = (oldest, arrears, days)
+        leases = (
+            Lease.objects.filter(pk__in=owing)
             .annotate(
                 paid=Coalesce(
                     Sum("payments__amount"),
                     Value(Decimal("0")),
                     output_field=DecimalField(max_digits=14, decimal_places=2),
-                ),
-                last_payment=Subquery(last_payment),
+                )
             )
             .select_related("asset")
-            .only(
-                "pk",
-                "tenant_name",
-                "tenant_kind",
-                "start_on",
-                "end_on",
-                "annual_rent",
-                "payment_schedule",
-                "asset__name",
-                "asset__village",
-            )
+            .only(*LEASE_FIELDS)
             .order_by("pk")
         )
-        if ctx.villages is not None:
-            leases = leases.filter(asset__village_id__in=ctx.villages)
-        minimum = cents(ctx["min_amount"])
-        owing = []
-        for lease in leases:
-            oldest, arrears = oldest_unpaid(lease, cents(lease.paid), ctx.today)
-            if oldest is None or arrears < minimum:
-                continue
-            days = (ctx.today - oldest).days
-            if days >= yellow_days:
-                owing.append((lease, oldest, arrears, days))
-        payments = LeasePayment.objects.select_related("lease__asset").in_bulk(
-            [item[0].last_payment for item in owing if item[0].last_payment]
+        last: dict[int, tuple[dt.date, int]] = {}
+        paid_rows = LeasePayment.objects.filter(lease_id__in=owing).values_list(
+            "lease_id", "paid_on", "pk"
         )
-        for lease, oldest, arrears, days in owing:
+        for lease_id, paid_on, pk in paid_rows:
+            last[lease_id] = max(last.get(lease_id, (paid_on, pk)), (paid_on, pk))
+        payments = LeasePayment.objects.select_related("lease__asset").in_bulk(
+            [pk for _, pk in last.values()]
+        )
+        owing_leases = [(lease, *owing[lease.pk]) for lease in leases]
+        for lease, oldest, arrears, days in owing_leases:
             evidence = [
                 Evidence(
                     lease,
@@ -146,7 +185,7 @@ class RentArrears(Rule):
                     },
                 )
             ]
-            if (payment := payments.get(lease.last_payment)) is not None:
+            if (payment := payments.get(last.get(lease.pk, (None, None))[1])) is not None:
                 evidence.append(Evidence(payment, gettext("The last payment received.")))
             yield Finding(
                 key=f"lease:{lease.pk}",

@@ -102,6 +102,7 @@ class LeaseWithoutAuction(Rule):
 
     def find(self, ctx: Context):
         min_rent, min_years = ctx["auction_min_annual_rent"], ctx["auction_min_years"]
+        awards = {value: str(label) for value, label in Lease.Award.choices}  # once, not per row
         candidates = (
             Lease.objects.filter(
                 end_on__gt=ctx.today,
@@ -156,7 +157,7 @@ class LeaseWithoutAuction(Rule):
                         link,
                         gettext("%(award)s, %(start)s to %(end)s, %(rent)s yuan a year.")
                         % {
-                            "award": link.get_awarded_by_display(),
+                            "award": awards[link.awarded_by],
                             "start": link.start_on.isoformat(),
                             "end": link.end_on.isoformat(),
                             "rent": f"{link.annual_rent:,.2f}",

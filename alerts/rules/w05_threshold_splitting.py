@@ -45,7 +45,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alerts.models import Level
 from alerts.rules import Context, Evidence, Finding, Param, Rule, register
-from gis.crs import distance_m
+from gis.crs import in_gk_zone
 from projects.models import Project
 from projects.models.projects import SMALL_PROJECT_LIMIT
 
@@ -55,6 +55,12 @@ RED_LINKS = frozenset({CONTRACTOR, NEAR_THRESHOLD})
 LINK_ORDER = (CONTRACTOR, NEAR_THRESHOLD, NEAR, CATEGORY)
 METRES_PER_DEGREE_LATITUDE = 110_000  # a little under the least (110,574 m): a safe prefilter
 METRES_PER_DEGREE_EQUATOR = 110_000  # under the true 111,320 m, so the box is larger
+
+
+def category_labels() -> dict[str, str]:
+    """Work types by code in the active language: built once per pass, not once a project
+    (Django rebuilds a lazy choice label on every `get_category_display()`)."""
+    return {value: str(label) for value, label in Project.Category.choices}
 
 
 def contractor_key(name: str) -> str:
@@ -167,6 +173,14 @@ def _near_groups(pieces: list[Piece], indices: list[int], days: int, metres: int
     margin_x = metres / (METRES_PER_DEGREE_EQUATOR * max(math.cos(math.radians(latitude)), 0.01))
     near = _Groups(indices)
     by_x = sorted(indices, key=lambda i: boxes[i][0])
+    longitude = boxes[by_x[0]][0]
+    projected: dict[int, object] = {}
+
+    def metric(i: int):
+        if i not in projected:
+            projected[i] = in_gk_zone(pieces[i].project.location, longitude)
+        return projected[i]
+
     for n, i in enumerate(by_x):
         for j in by_x[n + 1 :]:
             if boxes[j][0] > boxes[i][2] + margin_x:
@@ -175,7 +189,7 @@ def _near_groups(pieces: list[Piece], indices: list[int], days: int, metres: int
                 continue
             if abs((pieces[i].on - pieces[j].on).days) > days or near.root(i) == near.root(j):
                 continue
-            if distance_m(pieces[i].project.location, pieces[j].project.location) <= metres:
+            if metric(i).distance(metric(j)) <= metres:
                 near.join(i, j)
     return [group for group in near.groups().values() if len(group) >= 2]
 
@@ -234,7 +248,7 @@ def _link_text(link: str, pieces: list[Piece], joined: set[int], ctx: Context) -
         return gettext("a contractor (%(names)s)") % {"names": names}
     if link == NEAR:
         return gettext("a site (within %(metres)s m)") % {"metres": ctx["distance_m"]}
-    labels = sorted({pieces[i].project.get_category_display() for i in joined})
+    labels = sorted({category_labels()[pieces[i].project.category] for i in joined})
     return gettext("a work type (%(types)s)") % {"types": "、".join(labels)}
 
 
@@ -278,6 +292,7 @@ class ThresholdSplitting(Rule):
     case_category = "money"
 
     def find(self, ctx: Context):
+        categories = category_labels()
         for village_id, pieces in _pieces(ctx).items():
             for indices, links in _clusters(pieces, ctx):
                 group = [pieces[i] for i in indices]
@@ -305,7 +320,7 @@ class ThresholdSplitting(Rule):
                                 "amount": f"{piece.amount:,.2f}",
                                 "kind": piece.date_kind,
                                 "on": piece.on.isoformat(),
-                                "category": piece.project.get_category_display(),
+                                "category": categories[piece.project.category],
                                 "who": piece.project.contractor.strip() or gettext("no contractor"),
                             },
                         )
