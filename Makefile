@@ -62,6 +62,7 @@ bench: install-test $(MO)
 	scripts/ensure_postgres.sh 127.0.0.1 5432 test
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest tests/bench -s
 	$(PY) tests/bench/bench_layers.py
+	$(PY) tests/bench/bench_alerts.py
 
 # schemathesis over /api/schema/ on a fresh SpatiaLite demo, anonymously and with a staff token:
 # no server error. Slow; FUZZ_EXAMPLES sets the examples per operation.
