@@ -15,11 +15,11 @@ from drf_spectacular.views import (
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from alerts import api as alerts_api
 from leasing import api as leasing_api
 from portal import views as portal_views
 from projects import api as projects_api
 from registry.api import AssetViewSet, UnitViewSet
-from alerts import api as alerts_api
 from supervision import api as supervision_api
 from trail.urls import urlpatterns as log_urls
 from visits.api import RouteViewSet, SiteViewSet

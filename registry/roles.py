@@ -173,7 +173,11 @@ TASK_PERMISSIONS: dict[Task, tuple[str, ...]] = {
         for model in ("tourarea", "problemform", "tour", "finding")
     ),
     Task.HANDLE_CASES: ("supervision.view_case", "supervision.view_category"),
-    Task.HANDLE_WARNINGS: ("alerts.view_alert", "alerts.view_alertchange", "alerts.view_rulesetting"),
+    Task.HANDLE_WARNINGS: (
+        "alerts.view_alert",
+        "alerts.view_alertchange",
+        "alerts.view_rulesetting",
+    ),
 }
 STAFF_VIEW_PERMISSIONS = tuple(
     f"{app}.view_{model}"
