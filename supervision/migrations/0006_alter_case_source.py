@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('supervision', '0005_tour_village'),
+        ("supervision", "0005_tour_village"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='case',
-            name='source',
-            field=models.CharField(choices=[('villager', "Villager's report"), ('tour', 'Inspection tour finding'), ('warning', 'Warning from the data')], default='villager', max_length=10, verbose_name='source'),
+            model_name="case",
+            name="source",
+            field=models.CharField(
+                choices=[
+                    ("villager", "Villager's report"),
+                    ("tour", "Inspection tour finding"),
+                    ("warning", "Warning from the data"),
+                ],
+                default="villager",
+                max_length=10,
+                verbose_name="source",
+            ),
         ),
     ]
