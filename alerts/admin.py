@@ -128,6 +128,7 @@ class RuleSettingForm(forms.ModelForm):
     params = forms.JSONField(
         label=_("parameters"),
         required=False,
+        initial=dict,
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
         help_text=_(
             'As JSON, for example {"red_percent": 15}. Leave out a parameter to keep its '
@@ -141,7 +142,8 @@ class RuleSettingForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["rule"].choices = [(r.code, f"{r.code} {r.name}") for r in all_rules()]
+        if "rule" in self.fields:  # read-only once the setting exists
+            self.fields["rule"].choices = [(r.code, f"{r.code} {r.name}") for r in all_rules()]
 
     def clean_params(self) -> dict:
         params = self.cleaned_data.get("params") or {}
@@ -175,7 +177,12 @@ class RuleSettingForm(forms.ModelForm):
                     % {"name": name, "label": param.label, "reason": exc},
                 )
         if not self.has_error("params"):
-            cleaned["params"] = parsed
+            try:
+                rule.parameters(parsed)  # the parameters together (yellow before red)
+            except ValueError as exc:
+                self.add_error("params", str(exc))
+            else:
+                cleaned["params"] = parsed
         return cleaned
 
 

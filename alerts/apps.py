@@ -1,5 +1,8 @@
+import datetime as dt
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,8 +12,22 @@ def schedule_nightly_pass(sender, **kwargs) -> None:
 
     Schedule.objects.update_or_create(
         name="alerts-nightly",
-        defaults={"func": "alerts.tasks.nightly", "schedule_type": Schedule.DAILY},
+        defaults={
+            "func": "alerts.tasks.nightly",
+            "schedule_type": Schedule.DAILY,
+            "next_run": next_night(),
+        },
     )
+
+
+NIGHTLY_HOUR = 2  # local time: after the day's entries, before the morning's work
+
+
+def next_night():
+    """The next 02:00 in the site's time zone."""
+    now = timezone.localtime()
+    run = now.replace(hour=NIGHTLY_HOUR, minute=0, second=0, microsecond=0)
+    return run if run > now else run + dt.timedelta(days=1)
 
 
 class AlertsConfig(AppConfig):

@@ -69,10 +69,10 @@ def _board(
 
 
 def _number(value: object, kind: str) -> str:
-    if kind == dashboards.MONEY:
-        return formats.number_format(value, 2)
+    if kind == dashboards.MONEY:  # grouped by thousands, as on every other page
+        return formats.number_format(value, 2, force_grouping=True)
     if kind == dashboards.COUNT:
-        return formats.number_format(value, 0)
+        return formats.number_format(value, 0, force_grouping=True)
     if kind == dashboards.DAY:
         return value.isoformat()
     return str(value)

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from registry.models import AdminUnit
 from registry.models.base import TimeStampedModel
@@ -54,8 +55,8 @@ class Alert(TimeStampedModel):
     )
     subject_id = models.PositiveBigIntegerField(_("record"), null=True)
     subject = GenericForeignKey("subject_type", "subject_id")
-    subject_label = models.CharField(_("about"), max_length=200, blank=True)
-    level = models.CharField(_("level"), max_length=6, choices=Level.choices)
+    subject_label = models.CharField(pgettext_lazy("warning", "about"), max_length=200, blank=True)
+    level = models.CharField(pgettext_lazy("warning", "level"), max_length=6, choices=Level.choices)
     state = models.CharField(
         _("state"), max_length=12, choices=AlertState.choices, default=AlertState.OPEN
     )

@@ -60,6 +60,8 @@ def subject_url(alert: Alert) -> str:
             and item.get("id") == alert.subject_id
         ):
             return item["url"]
+    if subject_type is not None:
+        return ""  # never a link to another record under the subject's name
     return urls[0]["url"] if urls else ""
 
 

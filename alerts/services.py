@@ -97,6 +97,16 @@ def dismiss(alert: Alert, *, reason: str, actor: User | None) -> Alert:
     alert = _locked(alert)
     ensure_may(actor, Task.HANDLE_WARNINGS, alert)
     _ensure_active(alert)
+    if alert.case_id is not None:
+        raise ValidationError(
+            {
+                "state": _(
+                    "This warning is followed up as case %(case)s: it ends with the case, not "
+                    "by dismissing it here."
+                )
+                % {"case": alert.case.reference}
+            }
+        )
     now = timezone.now()
     alert.dismiss_reason = reason
     alert.action, alert.action_at = reason, now

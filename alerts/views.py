@@ -118,10 +118,11 @@ def _forms(alert: Alert, bound: dict) -> dict:
         made["acknowledge"] = forms.AcknowledgeForm()
     if active:
         made["action"] = forms.ActionForm()
+    if active and alert.case_id is None:
         made["dismiss"] = forms.DismissForm()
     if active and alert.case_id is None and alert.unit.level == AdminUnit.Level.VILLAGE:
         made["case"] = forms.CaseForm()
-    return made | bound
+    return made | {key: form for key, form in bound.items() if key in made}
 
 
 def _case_url(user, alert: Alert) -> str:
@@ -251,7 +252,12 @@ def record_action(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def open_case(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     def do(alert: Alert, data: dict) -> str:
+        already = alert.case_id is not None
         case = services.open_case(alert, actor=request.user, category=data["category"])
+        if already:  # a second phone, or Back and send again: nothing new was made
+            return _("This warning was already turned into case %(reference)s.") % {
+                "reference": case.reference
+            }
         return _("Case %(reference)s is open for the liaison station.") % {
             "reference": case.reference
         }

@@ -22,8 +22,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Model
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 
 from alerts.models import Level
+
+# Without a maximum of its own, no parameter goes past these: a count of days or metres beyond
+# a century must not reach date arithmetic (which would overflow), nor an amount beyond 10^9.
+INT_CEILING = 36500
+DECIMAL_CEILING = Decimal("1000000000")
 
 
 @dataclass(frozen=True)
@@ -35,18 +41,32 @@ class Param:
     minimum: int | Decimal = 0
     maximum: int | Decimal | None = None
 
+    @property
+    def ceiling(self) -> int | Decimal:
+        if self.maximum is not None:
+            return self.maximum
+        return INT_CEILING if isinstance(self.default, int) else DECIMAL_CEILING
+
     def parse(self, value: object) -> int | Decimal:
-        """`value` as this parameter's type, or ValueError saying why not."""
-        kind = type(self.default)
+        """`value` as this parameter's type, or ValueError saying why not (in the reader's
+        language)."""
+        text = str(value).strip()
         try:
-            parsed = kind(str(value).strip())
-        except (ArithmeticError, ValueError, TypeError) as exc:
-            raise ValueError(f"not a number: {value!r}") from exc
-        if isinstance(parsed, Decimal) and not parsed.is_finite():
-            raise ValueError(f"not a finite number: {value!r}")
-        if parsed < self.minimum or (self.maximum is not None and parsed > self.maximum):
-            raise ValueError(f"{parsed} is outside {self.minimum}–{self.maximum or '∞'}")
-        return parsed
+            number = Decimal(text)
+        except ArithmeticError as exc:
+            raise ValueError(gettext("“%(value)s” is not a number.") % {"value": text}) from exc
+        if not number.is_finite():
+            raise ValueError(gettext("“%(value)s” is not a number.") % {"value": text})
+        if isinstance(self.default, int):
+            if number != number.to_integral_value():
+                raise ValueError(gettext("Give a whole number, not %(value)s.") % {"value": text})
+            number = int(number)
+        if number < self.minimum or number > self.ceiling:
+            raise ValueError(
+                gettext("%(value)s is outside %(low)s to %(high)s.")
+                % {"value": number, "low": self.minimum, "high": self.ceiling}
+            )
+        return number
 
 
 @dataclass(frozen=True)
@@ -120,13 +140,28 @@ class Rule:
         except (KeyError, TypeError, ValueError):
             return str(self.description)
 
+    # Pairs of parameters where the first must not be above the second (yellow before red).
+    ordered: tuple[tuple[str, str], ...] = ()
+
     def parameters(self, overrides: dict | None = None) -> dict:
-        """Defaults, then settings.ALERT_RULES[code], then `overrides` (the admin's)."""
+        """Defaults, then settings.ALERT_RULES[code], then `overrides` (the admin's).
+        Raises ValueError naming what is wrong."""
         values = {name: p.default for name, p in self.params.items()}
         for source in (getattr(settings, "ALERT_RULES", {}).get(self.code, {}), overrides or {}):
             for name, value in source.items():
                 if name in self.params:
                     values[name] = self.params[name].parse(value)
+        for low, high in self.ordered:
+            if values[low] > values[high]:
+                raise ValueError(
+                    gettext("%(high)s (%(high_label)s) cannot be below %(low)s (%(low_label)s).")
+                    % {
+                        "high": high,
+                        "high_label": self.params[high].label,
+                        "low": low,
+                        "low_label": self.params[low].label,
+                    }
+                )
         return values
 
 

@@ -108,6 +108,7 @@ class RentArrears(Rule):
         "days": _("days since the oldest unpaid rent fell due"),
         "due_on": _("oldest unpaid rent fell due on"),
     }
+    ordered = (("yellow_days", "red_days"),)
     params = {
         "yellow_days": Param(
             30, _("yellow when the oldest unpaid rent has been due this many days (days)"), 1

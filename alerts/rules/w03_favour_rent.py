@@ -30,6 +30,7 @@ class FavourRent(Rule):
         "The annual rent (%(rent)s yuan) is %(below_percent)s%% below the assessed rent "
         "(%(valuation)s yuan); more than %(allowed)s%% below is flagged."
     )
+    ordered = (("percent", "red_percent"),)
     params = {
         "percent": Param(
             Decimal(settings.FAVOUR_RENT_PERCENT),

@@ -23,6 +23,7 @@ class SettlementOverrun(Rule):
         "The audited settlement (%(settlement)s yuan) is %(over_percent)s%% above the contract "
         "(%(contract)s yuan); more than %(allowed)s%% is flagged."
     )
+    ordered = (("overrun_percent", "red_percent"),)
     params = {
         "overrun_percent": Param(
             Decimal(settings.SETTLEMENT_OVERRUN_PERCENT),

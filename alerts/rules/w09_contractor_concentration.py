@@ -42,6 +42,7 @@ class ContractorConcentration(Rule):
         "%(contractor)s won %(count)s awards worth %(value)s yuan, %(share)s%% of the "
         "%(total)s yuan of small works awarded in the township from %(start)s to %(until)s."
     )
+    ordered = (("share_percent", "red_percent"),)
     params = {
         "share_percent": Param(
             Decimal("50"), _("yellow above this share of the value (%)"), maximum=Decimal("100")
@@ -108,13 +109,20 @@ class ContractorConcentration(Rule):
                 },
                 evidence=[
                     Evidence(
-                        project,
-                        gettext("%(amount)s yuan, awarded %(on)s")
-                        % {
-                            "amount": f"{project.contract_amount:,.2f}",
-                            "on": project.awarded_on.isoformat(),
-                        },
-                    )
-                    for project in won
+                        units[township_id],
+                        gettext("small works awarded in the township: %(total)s yuan")
+                        % {"total": f"{totals[township_id]:,.2f}"},
+                    ),
+                    *(
+                        Evidence(
+                            project,
+                            gettext("%(amount)s yuan, awarded %(on)s")
+                            % {
+                                "amount": f"{project.contract_amount:,.2f}",
+                                "on": project.awarded_on.isoformat(),
+                            },
+                        )
+                        for project in won
+                    ),
                 ],
             )

@@ -469,6 +469,7 @@ def test_the_admin_refuses_a_rule_parameter_its_rule_would_not_take(client_of):
         ({"red_percent": "很多"}, "not a number"),
         ({"red_percent": -3}, "outside"),
         ({"no_such": 1}, "no_such"),
+        ({"red_percent": "1e30"}, "outside"),
     ]:
         response = client.post(add, {"rule": "W06", "enabled": "on", "params": json.dumps(params)})
         assert response.status_code == 200  # the form again, with the reason
@@ -478,6 +479,34 @@ def test_the_admin_refuses_a_rule_parameter_its_rule_would_not_take(client_of):
     assert response.status_code == 302
     assert RuleSetting.objects.get(rule="W06").params == {"red_percent": "15"}
     assert engine.settings_of(get_rule("W06"))[1]["red_percent"] == Decimal("15")
+
+
+@pytest.mark.parametrize(
+    ("params", "reason"),
+    [
+        ({"red_days": 99999999999999999999999}, "outside"),  # would overflow the date arithmetic
+        ({"red_days": 10}, "cannot be below yellow_days"),  # red before yellow
+        ({"red_days": 45.5}, "whole number"),
+    ],
+)
+def test_the_admin_refuses_parameters_a_pass_could_not_run_with(client_of, params, reason):
+    client = client_of("city")
+    response = client.post(
+        reverse("admin:alerts_rulesetting_add"),
+        {"rule": "W01", "enabled": "on", "params": json.dumps(params)},
+    )
+    assert response.status_code == 200 and reason in response.content.decode()
+    assert not RuleSetting.objects.filter(rule="W01").exists()
+
+
+def test_a_saved_rule_setting_opens_again_for_editing(client_of):
+    RuleSetting.objects.create(rule="W01", params={"red_days": 45})
+    client = client_of("city")
+    change = reverse("admin:alerts_rulesetting_change", args=["W01"])
+    assert client.get(change).status_code == 200
+    response = client.post(change, {"enabled": "on", "params": '{"red_days": 50}'})
+    assert response.status_code == 302
+    assert RuleSetting.objects.get(rule="W01").params == {"red_days": 50}
 
 
 def test_the_admin_lists_warnings_read_only_and_only_city_staff_change_rules(client_of, w06):

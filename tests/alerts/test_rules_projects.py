@@ -476,7 +476,7 @@ def test_w09_for_one_village_reads_its_whole_township(township, village, other_v
     evaluate("W09", villages=frozenset({other_village.pk}))
     alert = alerts("W09", township).get()
     assert alert.unit_id == township.pk
-    assert len(alert.evidence) == 3
+    assert len(alert.evidence) == 1 + 3  # the township, then its three projects
     # A pass over another township's villages leaves this one alone.
     evaluate("W09", villages=frozenset({AdminUnit.objects.get(name="东岙村").pk}))
     alert.refresh_from_db()
@@ -667,3 +667,12 @@ def test_the_demo_planted_levels():
 def test_the_demo_projects_made_through_the_procedure_are_in_order():
     legacy = {spec.name for spec in demo_projects.W11_OUT_OF_ORDER}
     assert {a.subject_label for a in demo_alerts("W11")} == legacy
+
+
+def test_a_township_warning_links_its_township_not_one_of_its_projects():
+    from alerts.selectors import subject_url
+
+    alert = Alert.objects.filter(rule="W09").select_related("unit").first()
+    assert alert is not None  # planted in the demo
+    assert subject_url(alert) == alert.unit.get_absolute_url()
+    assert alert.subject_label == alert.unit.name

@@ -80,3 +80,14 @@ def test_resolved_warning_cannot_be_dismissed(alert):
     Alert.objects.filter(pk=alert.pk).update(state=AlertState.RESOLVED, holds=False)
     with pytest.raises(ValidationError):
         services.dismiss(alert, reason="已经处理完毕，无需再看。", actor=None)
+
+
+def test_warning_followed_up_as_a_case_is_not_dismissed_behind_the_cases_back(alert, demo_user):
+    case = services.open_case(alert, actor=demo_user("township"))
+    with pytest.raises(ValidationError) as error:
+        services.dismiss(
+            Alert.objects.get(pk=alert.pk), reason="另一部手机上的旧页面。", actor=None
+        )
+    alert.refresh_from_db()
+    assert case.reference in str(error.value)
+    assert alert.state == AlertState.CASE and alert.dismiss_reason == ""

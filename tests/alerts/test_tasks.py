@@ -57,3 +57,11 @@ def test_records_no_rule_reads_queue_nothing(django_capture_on_commit_callbacks)
 
 def test_nightly_pass_is_on_the_schedule():
     assert Schedule.objects.filter(name="alerts-nightly", func="alerts.tasks.nightly").exists()
+
+
+def test_nightly_pass_runs_at_two_in_the_morning():
+    from django.utils import timezone
+
+    run = timezone.localtime(Schedule.objects.get(name="alerts-nightly").next_run)
+    assert (run.hour, run.minute) == (2, 0)
+    assert run > timezone.now()
