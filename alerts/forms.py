@@ -13,7 +13,10 @@ def _text_field(label, help_text, required) -> forms.CharField:
         label=label,
         help_text=help_text,
         max_length=services.REASON_MAX,
-        widget=forms.Textarea(attrs={"rows": 3, "maxlength": services.REASON_MAX}),
+        min_length=services.REASON_MIN,
+        widget=forms.Textarea(
+            attrs={"rows": 3, "minlength": services.REASON_MIN, "maxlength": services.REASON_MAX}
+        ),
         error_messages={"required": required},
     )
 
