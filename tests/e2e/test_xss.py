@@ -255,7 +255,9 @@ def test_field_app_shows_record_text_and_outbox_entries_as_text(payloads, watche
     project = payloads["project"]
     log_in(page, base, "inspector")
     page.goto(f"{base}/field/")
-    check(page, dialogs, shows=NAME)
+    # "My work" no longer lists stalled works (the warnings do, for the station), and the
+    # project was just inspected: its name is not there, the other records' payloads are.
+    check(page, dialogs)
     lon, lat = project.location.centroid.coords
     page.goto(f"{base}/field/nearby/?lon={lon}&lat={lat}")
     check(page, dialogs, shows=NAME)
