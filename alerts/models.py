@@ -56,10 +56,8 @@ class Alert(TimeStampedModel):
     subject_id = models.PositiveBigIntegerField(_("record"), null=True)
     subject = GenericForeignKey("subject_type", "subject_id")
     subject_label = models.CharField(pgettext_lazy("warning", "about"), max_length=200, blank=True)
-    level = models.CharField(pgettext_lazy("warning", "level"), max_length=6, choices=Level.choices)
-    state = models.CharField(
-        _("state"), max_length=12, choices=AlertState.choices, default=AlertState.OPEN
-    )
+    level = models.CharField(pgettext_lazy("warning", "level"), max_length=6, choices=Level)
+    state = models.CharField(_("state"), max_length=12, choices=AlertState, default=AlertState.OPEN)
     holds = models.BooleanField(
         _("condition holds"),
         default=True,
@@ -147,7 +145,7 @@ class AlertChange(models.Model):
 
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="changes")
     kind = models.CharField(_("what"), max_length=12, choices=Kind.choices)
-    level = models.CharField(_("level"), max_length=6, choices=Level.choices)
+    level = models.CharField(_("level"), max_length=6, choices=Level)
     at = models.DateTimeField(_("at"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
