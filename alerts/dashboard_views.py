@@ -216,7 +216,7 @@ def _download(request: HttpRequest, chart: str, fmt: str, *, staff: bool) -> Htt
     if chart not in dashboards.CHARTS:
         raise Http404(_("No such chart."))
     try:
-        _form, board = _board(request, staff=staff)
+        form, board = _board(request, staff=staff)
     except Refused as refused:
         return HttpResponse(
             "\n".join(refused.errors) + "\n",
@@ -225,7 +225,9 @@ def _download(request: HttpRequest, chart: str, fmt: str, *, staff: bool) -> Htt
         )
     table = board.table(chart)
     period = board.period
-    name = f"{chart}-{period.start:%Y%m%d}-{period.end:%Y%m%d}"
+    unit = form.cleaned_data.get("village") or form.cleaned_data.get("township")
+    where = f"-{unit.code}" if unit is not None else ""  # which place the file is about
+    name = f"{chart}{where}-{period.start:%Y%m%d}-{period.end:%Y%m%d}"
     return spreadsheets.download(name, fmt, table.header(), table.rows)
 
 

@@ -11,6 +11,7 @@ This module knows nothing of the project's models, so any app may write through 
 
 import csv
 import io
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 
@@ -104,12 +105,16 @@ def _cell(sheet, value: object, font: Font | None = None) -> object:
     return cell
 
 
+SHEET_NAME_MAX = 31  # Excel's limit
+
+
 def xlsx_bytes(
     sheet_name: str, header: Iterable[object], rows: Iterable[Iterable[object]]
 ) -> bytes:
-    """One sheet with a bold, frozen header row."""
+    """One sheet with a bold, frozen header row. Excel refuses a sheet name over 31 characters
+    (or with []:*?/\\), so the name is cut to fit."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_name)
+    sheet = workbook.create_sheet(re.sub(r"[\[\]:*?/\\]", "-", sheet_name)[:SHEET_NAME_MAX])
     sheet.freeze_panes = "A2"
     bold = Font(bold=True)
     sheet.append([_cell(sheet, str(title), bold) for title in header])

@@ -820,3 +820,17 @@ def test_the_public_page_stays_within_its_query_budget_whatever_the_data(client,
     with CaptureQueriesContext(connection) as more:
         assert client.get("/dashboard/?township=330381102").status_code == 200
     assert len(more) == len(few)
+
+
+def test_a_download_is_named_for_its_place_and_period(client):
+    whole = client.get("/dashboard/cases.csv?from=2026-01-01&to=2026-06-30")
+    assert 'filename="cases-20260101-20260630.csv"' in whole["Content-Disposition"]
+    township = client.get("/dashboard/cases.xlsx?township=330381102&from=2026-01-01&to=2026-06-30")
+    assert "cases-330381102-20260101-20260630.xlsx" in township["Content-Disposition"]
+    sheet = openpyxl.load_workbook(io.BytesIO(township.content)).active.title
+    assert sheet == "cases-330381102-20260101-202606"  # Excel takes 31 characters at most
+
+
+def test_the_page_groups_money_by_thousands(client):
+    page = client.get("/dashboard/?from=2025-01-01&to=2026-11-30").content.decode()
+    assert re.search(r'<td class="money col-budget">\d{1,3}(,\d{3})+\.\d{2}</td>', page)
