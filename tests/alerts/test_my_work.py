@@ -60,6 +60,18 @@ def test_the_station_member_sees_a_stalled_project_warning_in_my_work(client, de
     assert f'href="{reverse("alerts:alert-list")}"' in html
 
 
+def test_my_work_shows_when_what_was_done_is_recorded(client, demo_user, stalled):
+    from alerts import services
+
+    client.force_login(demo_user("supervisor"))
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    assert "what was done is recorded" not in panel(client.get(MY_WORK).content.decode())
+    services.record_action(
+        stalled, text="已督促施工方复工，下周复查。", actor=demo_user("supervisor")
+    )
+    assert "what was done is recorded" in panel(client.get(MY_WORK).content.decode())
+
+
 def test_the_old_stalled_list_is_gone(client, demo_user, stalled):
     client.force_login(demo_user("supervisor"))
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
