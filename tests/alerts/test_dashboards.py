@@ -462,7 +462,7 @@ def test_the_headline_numbers_add_up_the_tables(client, more_data):
         str(total("rules", 3)),
         str(total("rules", 2)),
         str(total("projects", 1)),
-        f"{sum(money(row[5] for row in data['leases']['rows'])):.2f}",
+        f"{sum(money(row[5] for row in data['leases']['rows'])):,.2f}",  # grouped by thousands
     ]
 
 

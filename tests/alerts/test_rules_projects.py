@@ -437,7 +437,8 @@ def test_one_contractor_with_more_than_half_of_the_township_is_yellow(
     assert alert.key == f"township:{township.pk}:contractor:瑞安市甲建设有限公司"
     assert alert.numbers["share"] == "54.5"
     assert alert.numbers["count"] == 3
-    assert len(alert.evidence) == 3
+    assert len(alert.evidence) == 1 + 3  # the township, then its three projects
+    assert alert.evidence[0]["url"] == township.get_absolute_url()
 
 
 @pytest.mark.parametrize(
