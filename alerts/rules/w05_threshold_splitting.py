@@ -33,7 +33,6 @@ Not date-driven: a split is a fact of the projects' own dates, not of how long a
 import dataclasses
 import datetime as dt
 import math
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
@@ -45,6 +44,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alerts.models import Level
 from alerts.rules import Context, Evidence, Finding, Param, Rule, register
+from alerts.rules.common import contractor_key
 from gis.crs import in_gk_zone
 from projects.models import Project
 from projects.models.projects import SMALL_PROJECT_LIMIT
@@ -61,12 +61,6 @@ def category_labels() -> dict[str, str]:
     """Work types by code in the active language: built once per pass, not once a project
     (Django rebuilds a lazy choice label on every `get_category_display()`)."""
     return {value: str(label) for value, label in Project.Category.choices}
-
-
-def contractor_key(name: str) -> str:
-    """A contractor's name as compared: NFKC (full-width letters and brackets to ASCII), case
-    folded, without spaces (typed ones between Chinese words are noise). Empty for none."""
-    return "".join(unicodedata.normalize("NFKC", name or "").casefold().split())
 
 
 @dataclasses.dataclass

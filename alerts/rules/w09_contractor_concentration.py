@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alerts.models import Level
 from alerts.rules import Context, Evidence, Finding, Param, Rule, register
-from alerts.rules.w05_threshold_splitting import contractor_key
+from alerts.rules.common import contractor_key
 from projects.models import Project
 from registry.models import AdminUnit
 
