@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "qr",
     "fieldapp",
     "supervision",
+    "finance",
     "alerts",
     "demo",
     "opendata",

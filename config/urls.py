@@ -60,6 +60,7 @@ urlpatterns = [
     path("", include("supervision.urls")),
     path("alerts/", include("alerts.urls")),
     path("dashboard/", include("alerts.dashboard_urls")),
+    path("", include("finance.urls")),
     path("e/", include("qr.urls")),
     path("log/", include(([path("", portal_views.log, name="browse"), *log_urls], "log"))),
     path("field/", include("fieldapp.offline_urls")),

@@ -7,11 +7,9 @@ saves nothing.
 """
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -24,6 +22,7 @@ from django.utils.translation import gettext as _
 from projects.models import Deliberation, Disclosure, Project, ProjectDocument, Stage
 from projects.models.projects import STAGE_DATE_FIELDS
 from registry import services
+from registry.documents import check_document
 from registry.roles import Task
 from registry.scoping import ensure_may, may
 from trail.models import Event
@@ -31,11 +30,6 @@ from trail.models import Event
 # Field staff may report from the site that the works are finished (construction -> acceptance):
 # the task OPEN_ACCEPTANCE_FROM_SITE of registry.roles; every other move is RUN_PROCEDURE.
 FIELD_STAGE_MOVES = frozenset({Stage.ACCEPTANCE})
-DOCUMENT_TYPES = {
-    "application/pdf": (b"%PDF-",),
-    "image/jpeg": (b"\xff\xd8\xff",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-}
 # The stage a record of each kind belongs to; minutes, notices and others fit any stage.
 DOCUMENT_STAGE = {
     ProjectDocument.Kind.GUIDANCE: Stage.BUDGET,
@@ -518,13 +512,6 @@ def record_disclosure(
     return record
 
 
-def _sniff_type(head: bytes) -> str | None:
-    for content_type, magics in DOCUMENT_TYPES.items():
-        if any(head.startswith(magic) for magic in magics):
-            return content_type
-    return None
-
-
 @transaction.atomic
 def attach_document(
     project: Project,
@@ -553,34 +540,8 @@ def attach_document(
     if not title.strip():
         raise ValidationError({"title": _("Give the document a title.")})
     _not_future(issued_on, "issued_on")
-    if upload.size > settings.DOCUMENT_MAX_BYTES:
-        raise ValidationError(
-            {
-                "file": _("The file is larger than %(mb)s MB.")
-                % {"mb": settings.DOCUMENT_MAX_BYTES // (1024 * 1024)}
-            }
-        )
-    digest = hashlib.sha256()
-    head = b""
-    upload.seek(0)
-    for chunk in upload.chunks():
-        if len(head) < 16:
-            head += chunk[:16]
-        digest.update(chunk)
-    sha256 = digest.hexdigest()
-    if expected_sha256 and expected_sha256.strip().lower() != sha256:
-        raise ValidationError(
-            {
-                "file": _(
-                    "The file does not match the SHA-256 given with it (%(given)s); it was "
-                    "changed or damaged on the way, so it was not stored."
-                )
-                % {"given": expected_sha256.strip()[:64]}
-            }
-        )
-    content_type = _sniff_type(head)
-    if content_type is None:
-        raise ValidationError({"file": _("Only PDF, JPEG and PNG documents are accepted.")})
+    checked = check_document(upload, expected_sha256=expected_sha256)
+    sha256, content_type = checked.sha256, checked.content_type
     if project.documents.filter(sha256=sha256).exists():
         raise ValidationError({"file": _("This very file is already attached to the project.")})
     document = ProjectDocument(

@@ -23,6 +23,17 @@ so the two never drift apart.
 | `township_staff`,    | also: data warnings (预警) in their units:            | own units    |
 | `village_supervisor`,| acknowledge, dismiss with a reason, record what was   |              |
 | `discipline_office`  | done, turn one into a case                            |              |
+| `bookkeeper`         | also: village money (报账): payees, payment requests  | own villages |
+|                      | and vouchers, receipts, recording a bank payment      |              |
+| `village_head`       | approve payment requests (村委会主任审批)             | own villages |
+| `village_supervisor` | also: countersign payment requests (村监委会签)       | own villages |
+| `finance_office`     | the township's rural finance office (经管办): approve | own township |
+|                      | requests above its threshold, record bank payments,   |              |
+|                      | publish and amend the monthly disclosure (三务公开)   |              |
+| `township_leader`    | the township leader in charge: approve the largest    | own township |
+|                      | requests                                              |              |
+| `township_staff`     | also: publish and amend monthly disclosures, edit the | own units    |
+|                      | risk points; city staff edit the power list           |              |
 | anyone else          | nothing: reads the public record only                 |              |
 
 A superuser may do everything everywhere; `None` as the actor is the system itself (the demo
@@ -42,8 +53,23 @@ class Role:
     INSPECTOR = "field_inspector"
     BOOKKEEPER = "bookkeeper"
     DISCIPLINE = "discipline_office"
+    VILLAGE_HEAD = "village_head"
+    FINANCE_OFFICE = "finance_office"
+    TOWNSHIP_LEADER = "township_leader"
 
-    ALL = (CITY, TOWNSHIP, SUPERVISOR, INSPECTOR, BOOKKEEPER, DISCIPLINE)
+    ALL = (
+        CITY,
+        TOWNSHIP,
+        SUPERVISOR,
+        INSPECTOR,
+        BOOKKEEPER,
+        DISCIPLINE,
+        VILLAGE_HEAD,
+        FINANCE_OFFICE,
+        TOWNSHIP_LEADER,
+    )
+    # Who may stand on a payment request's approval chain (finance.ApprovalRule.role).
+    APPROVERS = (SUPERVISOR, VILLAGE_HEAD, FINANCE_OFFICE, TOWNSHIP_LEADER, TOWNSHIP, CITY)
 
 
 # How the public log names who acted: the role, in the page's language.
@@ -54,6 +80,9 @@ ROLE_LABELS = {
     Role.INSPECTOR: _("Field inspector"),
     Role.BOOKKEEPER: _("Village bookkeeper"),
     Role.DISCIPLINE: _("Township discipline office"),
+    Role.VILLAGE_HEAD: _("Village head"),
+    Role.FINANCE_OFFICE: _("Township rural finance office"),
+    Role.TOWNSHIP_LEADER: _("Township leader in charge"),
 }
 
 
@@ -83,6 +112,10 @@ class Task(StrEnum):
     SEE_CONTACTS = "see_contacts"  # a confidential reporter's contact (the station head too)
     RUN_TOURS = "run_tours"  # inspection tours (巡察), their findings, their checklist
     HANDLE_WARNINGS = "handle_warnings"  # data warnings (预警): acknowledge, dismiss, open a case
+    KEEP_BOOKS = "keep_books"  # payees, payment requests, vouchers, receipts, bank payments
+    APPROVE_PAYMENTS = "approve_payments"  # a step of a payment request's chain, by its role
+    PUBLISH_DISCLOSURES = "publish_disclosures"  # the monthly 三务公开: publish, amend
+    EDIT_POWER_LIST = "edit_power_list"  # the power list, its steps, approval rules, risk points
 
 
 FIELD_TASKS = frozenset({Task.RECORD_FIELD_WORK, Task.OPEN_ACCEPTANCE_FROM_SITE})
@@ -99,14 +132,22 @@ ROLE_TASKS: dict[str, frozenset[Task]] = {
             Task.IMPORT_ASSETS,
             Task.DEFINE_CHECKLISTS,
             Task.HANDLE_WARNINGS,
+            Task.PUBLISH_DISCLOSURES,
+            Task.APPROVE_PAYMENTS,
+            Task.EDIT_POWER_LIST,
         }
     ),
-    Role.BOOKKEEPER: frozenset({Task.RUN_PROCEDURE, Task.MANAGE_LEASE}),
-    Role.SUPERVISOR: FIELD_TASKS | {Task.HANDLE_CASES, Task.HANDLE_WARNINGS},
+    Role.BOOKKEEPER: frozenset({Task.RUN_PROCEDURE, Task.MANAGE_LEASE, Task.KEEP_BOOKS}),
+    Role.SUPERVISOR: FIELD_TASKS | {Task.HANDLE_CASES, Task.HANDLE_WARNINGS, Task.APPROVE_PAYMENTS},
     Role.INSPECTOR: FIELD_TASKS,
     Role.DISCIPLINE: frozenset(
         {Task.HANDLE_CASES, Task.SEE_CONTACTS, Task.RUN_TOURS, Task.HANDLE_WARNINGS}
     ),
+    Role.VILLAGE_HEAD: frozenset({Task.APPROVE_PAYMENTS}),
+    Role.FINANCE_OFFICE: frozenset(
+        {Task.APPROVE_PAYMENTS, Task.KEEP_BOOKS, Task.PUBLISH_DISCLOSURES}
+    ),
+    Role.TOWNSHIP_LEADER: frozenset({Task.APPROVE_PAYMENTS}),
 }
 
 # The task that writing each kind of record takes, unless the service doing it says otherwise
@@ -130,6 +171,15 @@ RECORD_TASKS: dict[str, Task] = {
     "supervision.case": Task.HANDLE_CASES,
     "supervision.tour": Task.RUN_TOURS,
     "alerts.alert": Task.HANDLE_WARNINGS,
+    "finance.payee": Task.KEEP_BOOKS,
+    "finance.paymentrequest": Task.KEEP_BOOKS,
+    "finance.voucher": Task.KEEP_BOOKS,
+    "finance.receipt": Task.KEEP_BOOKS,
+    "finance.monthlydisclosure": Task.PUBLISH_DISCLOSURES,
+    "finance.poweritem": Task.EDIT_POWER_LIST,
+    "finance.powerstep": Task.EDIT_POWER_LIST,
+    "finance.approvalrule": Task.EDIT_POWER_LIST,
+    "finance.riskpoint": Task.EDIT_POWER_LIST,
 }
 
 # The admin's model permissions ("app_label.codename") that go with each task; every staff role
@@ -173,6 +223,19 @@ TASK_PERMISSIONS: dict[Task, tuple[str, ...]] = {
         for model in ("tourarea", "problemform", "tour", "finding")
     ),
     Task.HANDLE_CASES: ("supervision.view_case", "supervision.view_category"),
+    Task.KEEP_BOOKS: (
+        "finance.view_payee",
+        "finance.view_paymentrequest",
+        "finance.view_voucher",
+        "finance.view_receipt",
+    ),
+    Task.APPROVE_PAYMENTS: ("finance.view_paymentrequest", "finance.view_approvalstep"),
+    Task.PUBLISH_DISCLOSURES: ("finance.view_monthlydisclosure",),
+    Task.EDIT_POWER_LIST: tuple(
+        f"finance.{verb}_{model}"
+        for verb in ("view", "add", "change")
+        for model in ("poweritem", "powerstep", "approvalrule", "riskpoint")
+    ),
     Task.HANDLE_WARNINGS: (
         "alerts.view_alert",
         "alerts.view_alertchange",
@@ -227,6 +290,7 @@ MANAGED_APPS = (
     "fieldapp",
     "supervision",
     "alerts",
+    "finance",
     "axes",
 )
 

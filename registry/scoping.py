@@ -46,8 +46,24 @@ ROLE_REFUSALS = {
         "Only township staff, the village liaison station and the discipline office handle "
         "warnings."
     ),
+    Task.KEEP_BOOKS: gettext_lazy(
+        "Only the village bookkeeper and the township rural finance office keep the village's "
+        "books."
+    ),
+    Task.APPROVE_PAYMENTS: gettext_lazy(
+        "Only the approvers named on a payment request's chain approve it."
+    ),
+    Task.PUBLISH_DISCLOSURES: gettext_lazy(
+        "Only township staff and the rural finance office publish the monthly disclosure."
+    ),
+    Task.EDIT_POWER_LIST: gettext_lazy("Only township and city staff edit the power list."),
 }
 SCOPE_REFUSALS = {
+    Task.KEEP_BOOKS: gettext_lazy("This village's books are kept by its own bookkeeper."),
+    Task.APPROVE_PAYMENTS: gettext_lazy("This request belongs to another village or township."),
+    Task.PUBLISH_DISCLOSURES: gettext_lazy(
+        "You can only publish disclosures of villages in your own units."
+    ),
     Task.HANDLE_CASES: gettext_lazy("This report is handled by another station or office."),
     Task.HANDLE_WARNINGS: gettext_lazy("This warning belongs to another village or township."),
     Task.ISSUE_CODES: gettext_lazy("You can only issue codes for records of your own admin units."),

@@ -40,6 +40,11 @@ class Event(models.Model):
         REPORT = "report", _("Report received")
         CASE = "case", _("Case moved on")
         WARNING = "warning", _("Warning handled")
+        SUBMIT = "submit", _("Submitted for approval")
+        APPROVE = "approve", _("Approval step")
+        PAID = "paid", _("Paid by bank transfer")
+        PUBLISH = "publish", _("Published")
+        QUESTION = "question", _("Question on a disclosure")
 
     seq = models.PositiveBigIntegerField(_("sequence"), primary_key=True)
     at = models.DateTimeField(_("time"))

@@ -1,0 +1,13 @@
+"""Village money's pages, under the namespace "finance": payment requests (staff), the monthly
+disclosures (public) and the power list (public). Each part has its own URL module."""
+
+from django.urls import include, path
+
+from finance import disclosure_urls, payment_urls, power_urls
+
+app_name = "finance"
+urlpatterns = [
+    path("finance/", include(payment_urls.urlpatterns)),
+    path("finance/powers/", include(power_urls.urlpatterns)),
+    path("disclosure/", include(disclosure_urls.urlpatterns)),
+]
