@@ -371,14 +371,20 @@ def may_decide(actor: User | None, request: PaymentRequest, step: ApprovalStep |
 
 
 def _decide(
-    request: PaymentRequest, *, actor: User | None, approve: bool, reason: str
+    request: PaymentRequest,
+    *,
+    actor: User | None,
+    approve: bool,
+    reason: str,
+    position: int | None,
 ) -> PaymentRequest:
     request = _locked(request)
     ensure_may(actor, Task.APPROVE_PAYMENTS, request)
     reason = scrub(" ".join(str(reason or "").split()))
     decision = ApprovalStep.Decision.APPROVED if approve else ApprovalStep.Decision.REFUSED
     mine = request.steps.filter(decided_by=actor).first() if actor else None
-    if mine is not None and mine.decision == decision:
+    replay = mine is not None and mine.decision == decision
+    if replay and position in (None, mine.position):
         return request  # the same decision sent again (a second tap, a replayed form)
     if not approve and not reason:
         raise ValidationError({"reason": _("Say why the request is refused.")})
@@ -390,6 +396,11 @@ def _decide(
             }
         )
     step = current_step(request)
+    if position is not None and step is not None and step.position != position:
+        raise PermissionDenied(
+            _("That step has been decided already; the request is now at “%(step)s”.")
+            % {"step": step.label}
+        )
     refusal = may_decide(actor, request, step)
     if refusal:
         raise PermissionDenied(refusal)
@@ -413,17 +424,24 @@ def _decide(
 
 
 @transaction.atomic
-def approve(request: PaymentRequest, *, actor: User | None, reason: str = "") -> PaymentRequest:
+def approve(
+    request: PaymentRequest, *, actor: User | None, reason: str = "", step: int | None = None
+) -> PaymentRequest:
     """Approve the request's current step. The approver holds that step's role in the
     request's village or township, did not draft the request and decided no other step of it.
-    The last step approves the request, which is then locked."""
-    return _decide(request, actor=actor, approve=True, reason=reason)
+    The last step approves the request, which is then locked.
+
+    `step` is the position the approver saw (a form sends it): the same decision on the same
+    step again is a replay and changes nothing; a step decided meanwhile is refused."""
+    return _decide(request, actor=actor, approve=True, reason=reason, position=step)
 
 
 @transaction.atomic
-def refuse(request: PaymentRequest, *, actor: User | None, reason: str) -> PaymentRequest:
+def refuse(
+    request: PaymentRequest, *, actor: User | None, reason: str, step: int | None = None
+) -> PaymentRequest:
     """Refuse the request at its current step; a reason is required and public."""
-    return _decide(request, actor=actor, approve=False, reason=reason)
+    return _decide(request, actor=actor, approve=False, reason=reason, position=step)
 
 
 @transaction.atomic
