@@ -417,7 +417,7 @@ def _decide(
     elif current_step(request) is None:
         _check_cap(request)
         request.state, request.approved_at = State.APPROVED, now
-    extra = {"step": step.label, "decision": step.decision}
+    extra = {"label": step.label, "decision": step.decision}
     if reason:
         extra["reason"] = reason
     return _write(request, actor=actor, action=Event.Action.APPROVE, before=before, extra=extra)

@@ -80,6 +80,7 @@ def log_items(events: Iterable[Event]) -> list[LogItem]:
         record = subjects.get((event.subject_type_id, event.subject_id))
         model = event.subject_type.model_class()
         name = str(record) if record else f"{event.subject_type.name} #{event.subject_id}"
-        url = record.get_absolute_url() if hasattr(record, "get_absolute_url") else None
+        link = getattr(record, "get_public_url", None) or getattr(record, "get_absolute_url", None)
+        url = link() if link else None
         items.append(LogItem(event_view(event, model), name, url))
     return items

@@ -230,6 +230,9 @@ LOG_SUBJECTS = {
     "adminunit",
     "case",
     "alert",
+    "paymentrequest",
+    "receipt",
+    "monthlydisclosure",
 }
 
 

@@ -33,15 +33,35 @@ EXTRA_LABELS = {
     "check": gettext_lazy("check"),
     "evidence": gettext_lazy("how it was put right"),
     "code": gettext_lazy("electronic ID"),
+    "chain": gettext_lazy("approval chain"),
 }
 # Events logged on a subject about one of its child records (a project's deliberation): the
 # child's model names the fields. Apps register theirs (`register_action_model`) when ready.
-ACTION_MODELS: dict[str, type[Model]] = {}
+ACTION_MODELS: dict[str | tuple[str, str], type[Model]] = {}
+# Events whose changes carry, beside the subject's own fields, fields of a related record (a
+# payment request's approval step): names the subject lacks are read by that model's fields.
+EXTRA_MODELS: dict[str, type[Model]] = {}
 
 
-def register_action_model(action: str, model: type[Model]) -> None:
-    """Read the changes of events with `action` by the field names of `model`."""
-    ACTION_MODELS[action] = model
+def register_action_model(
+    action: str, model: type[Model], *, subject: type[Model] | None = None
+) -> None:
+    """Read the changes of events with `action` by the field names of `model` (for events about
+    records of `subject` only, when given)."""
+    ACTION_MODELS[(action, subject._meta.label_lower) if subject else action] = model
+
+
+def register_extra_model(subject: type[Model], model: type[Model]) -> None:
+    """Read change names that are no field of `subject` by the fields of `model`."""
+    EXTRA_MODELS[subject._meta.label_lower] = model
+
+
+def _has_field(model: type[Model], name: str) -> bool:
+    try:
+        model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return True
 
 
 @dataclass
@@ -132,24 +152,36 @@ def _value(model: type[Model], name: str, value: object) -> str:
     return str(value)
 
 
-def event_view(event: Event, model: type[Model]) -> EventView:
-    model = ACTION_MODELS.get(event.action, model)
+def _line(model: type[Model], name: str, change: object, *, created: bool) -> ChangeLine | None:
+    """One change as a line, or None when an amount only changed its writing (165100.00)."""
+    if created or not isinstance(change, dict):
+        return ChangeLine(_label(model, name), None, _value(model, name, change))
+    if _same_number(change.get("from"), change.get("to")):
+        return None
+    return ChangeLine(
+        _label(model, name),
+        _value(model, name, change.get("from")),
+        _value(model, name, change.get("to")),
+    )
+
+
+def event_view(event: Event, subject_model: type[Model]) -> EventView:
+    label = subject_model._meta.label_lower if subject_model else ""
+    model = (
+        ACTION_MODELS.get((event.action, label)) or ACTION_MODELS.get(event.action) or subject_model
+    )
+    extra = EXTRA_MODELS.get(label)
+    created = event.action == Event.Action.CREATE
     lines = []
     for name, change in event.changes.items():
         if name.startswith("_"):
             continue
-        if event.action == Event.Action.CREATE or not isinstance(change, dict):
-            lines.append(ChangeLine(_label(model, name), None, _value(model, name, change)))
-        elif _same_number(change.get("from"), change.get("to")):
-            continue
+        if extra is not None and not _has_field(model, name) and _has_field(extra, name):
+            line = _line(extra, name, change, created=created)
         else:
-            lines.append(
-                ChangeLine(
-                    _label(model, name),
-                    _value(model, name, change.get("from")),
-                    _value(model, name, change.get("to")),
-                )
-            )
+            line = _line(model, name, change, created=created)
+        if line is not None:
+            lines.append(line)
     return EventView(
         event, lines, bool(event.changes.get("_restricted_fields_changed")), _actor_label(event)
     )

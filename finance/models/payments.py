@@ -288,6 +288,10 @@ class PaymentRequest(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("finance:request-detail", args=[self.pk])
 
+    def get_public_url(self) -> str:
+        """The page anyone may read (the public log links here)."""
+        return reverse("finance:payment", args=[self.pk])
+
     @property
     def reference(self) -> str:
         """The number people quote: 2026-0012, or 2026-0012 v2 for a correction."""

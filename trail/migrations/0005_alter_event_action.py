@@ -4,15 +4,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('trail', '0004_alter_event_action'),
+        ("trail", "0004_alter_event_action"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='event',
-            name='action',
-            field=models.CharField(choices=[('create', 'Created'), ('update', 'Changed'), ('retire', 'Retired'), ('payment', 'Payment recorded'), ('issue', 'Electronic ID issued'), ('inspect', 'Inspected'), ('photo', 'Photo added'), ('note', 'Supervisor note'), ('progress', 'Progress reported'), ('rectified', 'Problem rectified'), ('stage', 'Stage reached'), ('deliberation', 'Deliberation recorded'), ('disclosure', 'Made public'), ('document', 'Document attached'), ('announce', 'Auction announced'), ('bid', 'Bid recorded'), ('award', 'Auction result'), ('renew', 'Lease renewed'), ('sublet', 'Sublet declared'), ('report', 'Report received'), ('case', 'Case moved on'), ('warning', 'Warning handled'), ('submit', 'Submitted for approval'), ('approve', 'Approval step'), ('paid', 'Paid by bank transfer'), ('publish', 'Published'), ('question', 'Question on a disclosure')], max_length=12, verbose_name='action'),
+            model_name="event",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("create", "Created"),
+                    ("update", "Changed"),
+                    ("retire", "Retired"),
+                    ("payment", "Payment recorded"),
+                    ("issue", "Electronic ID issued"),
+                    ("inspect", "Inspected"),
+                    ("photo", "Photo added"),
+                    ("note", "Supervisor note"),
+                    ("progress", "Progress reported"),
+                    ("rectified", "Problem rectified"),
+                    ("stage", "Stage reached"),
+                    ("deliberation", "Deliberation recorded"),
+                    ("disclosure", "Made public"),
+                    ("document", "Document attached"),
+                    ("announce", "Auction announced"),
+                    ("bid", "Bid recorded"),
+                    ("award", "Auction result"),
+                    ("renew", "Lease renewed"),
+                    ("sublet", "Sublet declared"),
+                    ("report", "Report received"),
+                    ("case", "Case moved on"),
+                    ("warning", "Warning handled"),
+                    ("submit", "Submitted for approval"),
+                    ("approve", "Approval step"),
+                    ("paid", "Paid by bank transfer"),
+                    ("publish", "Published"),
+                    ("question", "Question on a disclosure"),
+                ],
+                max_length=12,
+                verbose_name="action",
+            ),
         ),
     ]
