@@ -16,6 +16,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from alerts import api as alerts_api
+from finance import api as finance_api
 from leasing import api as leasing_api
 from portal import views as portal_views
 from projects import api as projects_api
@@ -34,6 +35,7 @@ leasing_api.register(router)
 projects_api.register(router)
 supervision_api.register(router)
 alerts_api.register(router)
+finance_api.register(router)
 
 urlpatterns = [
     # Browsers ask for /favicon.ico on pages that name no icon (the admin, the API docs).

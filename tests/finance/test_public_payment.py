@@ -69,3 +69,26 @@ def test_the_public_log_names_the_step_and_the_decision(client, paid):
 
 def test_an_unknown_request_is_a_404(client):
     assert client.get(reverse("finance:payment", args=[999999])).status_code == 404
+
+
+def test_the_api_lists_submitted_requests_without_private_data(client, paid, make_draft):
+    draft = make_draft("10", voucher=False)
+    response = client.get("/api/payments/", {"village": "330381102201", "state": "paid"})
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    row = next(r for r in rows if r["id"] == paid.pk)
+    assert row["payee"] == "王**" and row["amount"] == 1200.0
+    assert row["bank_reference"] == "NS20261130778"
+    assert [s["decision"] for s in row["steps"]] == ["approved", "approved"]
+    assert "6228480012345678901" not in response.content.decode()
+    everything = client.get("/api/payments/?page_size=1000").json()["results"]
+    assert draft.pk not in {r["id"] for r in everything}
+
+
+@pytest.mark.parametrize(
+    "query", ["village=33038", "paid_month=2026-13", "paid_month=11-2026", "project=abc"]
+)
+def test_a_bad_api_filter_is_a_400_naming_it(client, query):
+    response = client.get(f"/api/payments/?{query}")
+    assert response.status_code == 400
+    assert query.split("=")[0] in response.json()
