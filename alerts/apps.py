@@ -49,3 +49,6 @@ class AlertsConfig(AppConfig):
 
         panels.register("my_work", alert_panels.my_work_panel, name="alerts")
         panels.register("unit", alert_panels.unit_panel, name="alerts")
+        from alerts import disclosure
+
+        disclosure.connect()

@@ -311,12 +311,12 @@ def question(request: HttpRequest, village_code: str, month: str) -> HttpRespons
     wait = ratelimit.over_limit(request)
     if wait:
         station = supervision_selectors.station_of(found.village)
-        return supervision_views._limited(request, wait, station)
+        return supervision_views.limited_response(request, wait, station)
     form = questions.QuestionForm(request.POST, lines=lines, village=found.village)
     if form.spam:
         ratelimit.count_report(request)
-        return supervision_views._receipt_page(
-            request, supervision_views._pretend_receipt(form, found.village)
+        return supervision_views.receipt_page(
+            request, supervision_views.pretend_receipt(form, found.village)
         )
     if not form.is_valid():
         return _question_page(request, found, form, status=400)
@@ -335,8 +335,8 @@ def question(request: HttpRequest, village_code: str, month: str) -> HttpRespons
         return _question_page(request, found, form, status=400)
     if asked.submitted.created:
         ratelimit.count_report(request)
-    receipt = supervision_views._submitted_receipt(asked.submitted)
-    return supervision_views._receipt_page(request, receipt)
+    receipt = supervision_views.submitted_receipt(asked.submitted)
+    return supervision_views.receipt_page(request, receipt)
 
 
 # ---------------------------------------------------------------- staff: publish, amend

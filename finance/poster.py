@@ -26,7 +26,7 @@ from reportlab.platypus import (
 from finance import disclosures
 from finance.models import MonthlyDisclosure
 from qr.images import matrix
-from qr.plaques import _qr, register_font
+from qr.plaques import draw_qr, register_font
 
 SIZES = {"a4": A4, "a3": A3}
 SCALE = {"a4": 1.0, "a3": 1.41}  # A3 is read from further away: everything larger
@@ -63,7 +63,7 @@ class QrCode(Flowable):
         quiet = self.size * QR_MODULES_QUIET / (len(self.modules) + 2 * QR_MODULES_QUIET)
         self.canv.setFillColor(colors.white)
         self.canv.rect(0, 0, self.size, self.size, stroke=0, fill=1)
-        _qr(self.canv, self.modules, quiet, quiet, self.size - 2 * quiet)
+        draw_qr(self.canv, self.modules, quiet, quiet, self.size - 2 * quiet)
 
 
 class Poster:

@@ -157,7 +157,7 @@ def _cut_marks(c: Canvas, x: float, y: float, w: float, h: float) -> None:
             c.line(cx, cy + dy * gap, cx, cy + dy * (gap + CUT_MARK))
 
 
-def _qr(c: Canvas, modules: list[list[bool]], x: float, y: float, size: float) -> None:
+def draw_qr(c: Canvas, modules: list[list[bool]], x: float, y: float, size: float) -> None:
     n = len(modules)
     cell = size / n
     path = c.beginPath()
@@ -224,7 +224,7 @@ def _plaque(
     module = available / (len(modules) + 2 * QUIET_MODULES)
     qr_size = module * len(modules)
     cursor -= module * QUIET_MODULES + qr_size
-    _qr(c, modules, x + (w - qr_size) / 2, cursor, qr_size)
+    draw_qr(c, modules, x + (w - qr_size) / 2, cursor, qr_size)
 
     code, code_size = _fit(plaque.code, plaque, code_size, w - 2 * pad)
     cursor -= module * QUIET_MODULES + code_size * 0.8

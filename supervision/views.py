@@ -104,7 +104,9 @@ def _too_big(request: HttpRequest) -> HttpResponse | None:
     )
 
 
-def _limited(request: HttpRequest, wait: int, station: Station | None = None) -> HttpResponse:
+def limited_response(
+    request: HttpRequest, wait: int, station: Station | None = None
+) -> HttpResponse:
     response = _refusal(
         request,
         429,
@@ -135,11 +137,11 @@ class Receipt:
     station: Station | None
 
 
-def _receipt_page(request: HttpRequest, receipt: Receipt) -> HttpResponse:
+def receipt_page(request: HttpRequest, receipt: Receipt) -> HttpResponse:
     return _no_store(render(request, "supervision/receipt_shown.html", {"receipt": receipt}))
 
 
-def _submitted_receipt(submitted: services.Submitted) -> Receipt:
+def submitted_receipt(submitted: services.Submitted) -> Receipt:
     case = submitted.case
     station = selectors.station_of(case.village)
     return Receipt(
@@ -152,7 +154,7 @@ def _submitted_receipt(submitted: services.Submitted) -> Receipt:
     )
 
 
-def _pretend_receipt(form: ReportForm, village: AdminUnit | None) -> Receipt:
+def pretend_receipt(form: ReportForm, village: AdminUnit | None) -> Receipt:
     """What a filled honeypot gets: a receipt that looks real, and nothing stored."""
     try:
         client_uuid = uuid.UUID(str(form.data.get("client_uuid", "")))
@@ -215,11 +217,11 @@ def _report(
         return _report_form_page(request, form, context)
     wait = ratelimit.over_limit(request)
     if wait:
-        return _limited(request, wait, context["station"])
+        return limited_response(request, wait, context["station"])
     form = ReportForm(request.POST, fixed_village=village, subject=subject is not None)
     if form.spam:
         ratelimit.count_report(request)
-        return _receipt_page(request, _pretend_receipt(form, village))
+        return receipt_page(request, pretend_receipt(form, village))
     if not form.is_valid():
         return _report_form_page(request, form, context, status=400)
     data = form.cleaned_data
@@ -247,7 +249,7 @@ def _report(
         return _report_form_page(request, form, context, status=400)
     if submitted.created:
         ratelimit.count_report(request)
-    return _receipt_page(request, _submitted_receipt(submitted))
+    return receipt_page(request, submitted_receipt(submitted))
 
 
 def _member(village: AdminUnit | None, pk: int | None):

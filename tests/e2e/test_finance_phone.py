@@ -1,0 +1,176 @@
+"""A 2,000-yuan payment on phones, as the source report tells it: the bookkeeper drafts it with a
+photo of the invoice and sends it, the village supervision committee countersigns and the
+village head approves on their own phones, the bookkeeper records the bank transfer, and the
+payment is on the village's disclosure of that month, published at the start of the next."""
+
+import datetime as dt
+import hashlib
+import re
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.utils import timezone
+from PIL import Image
+
+from finance.models import PaymentRequest
+from registry.models import AdminUnit
+from tests.conftest import DEMO_PASSWORD
+from tests.e2e.conftest import PHONE, log_in, screenshot, watch_csp
+
+pytestmark = pytest.mark.e2e
+
+DONGAO = "330381102201"
+PURPOSE = "村道路灯维修材料费（端到端测试）"
+REFERENCE = "ICBC 2026 0415 0001"
+
+
+def invoice_photo(folder: Path) -> Path:
+    """A small real JPEG, as a phone's camera would hand it over."""
+    path = folder / "invoice.jpg"
+    picture = Image.new("RGB", (320, 240), (245, 245, 240))
+    for x in range(40, 280):
+        for y in (60, 61, 120, 121, 180, 181):
+            picture.putpixel((x, y), (180, 30, 30))
+    picture.save(path, "JPEG", quality=85)
+    return path
+
+
+def phone_of(browser, base_url: str, username: str | None):
+    """A page in a phone of its own (its own cookies), logged in as `username`."""
+    page = browser.new_context(**PHONE).new_page()
+    if username:
+        log_in(page, base_url, username)
+    return page
+
+
+def no_sideways_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def state_on(page, url: str) -> str:
+    """The state the request's page shows, read from its state chip."""
+    page.goto(url)
+    chip = page.locator("#state .pay-state")
+    return next(c.removeprefix("pay-state-") for c in chip.get_attribute("class").split()[1:])
+
+
+def test_a_payment_is_drafted_approved_and_paid_on_phones_then_disclosed(
+    demo_server, browser, phone, tmp_path
+):
+    base = demo_server.url
+    photo = invoice_photo(tmp_path)
+    violations = watch_csp(phone)
+
+    # The bookkeeper logs in on their phone and opens village funds from the header.
+    phone.goto(f"{base}/accounts/login/?next=/finance/requests/")
+    phone.fill("#id_username", "bookkeeper")
+    phone.fill("#id_password", DEMO_PASSWORD)
+    phone.locator("main button[type=submit]").click()
+    phone.wait_for_url(f"{base}/finance/requests/")
+    assert phone.locator('header a[href="/finance/requests/"]').count() == 1
+    assert no_sideways_scroll(phone)
+    phone.locator('main a[href="/finance/requests/new/"]').click()
+    phone.wait_for_url(f"{base}/finance/requests/new/")
+
+    # A payee first, with its bank account; back on the form it is chosen.
+    phone.locator('a[href="/finance/payees/new/?next=request"]').click()
+    phone.select_option("#id_village", DONGAO)
+    phone.select_option("#id_kind", "company")
+    phone.fill("#id_name", "瑞安市曹村照明器材商店")
+    phone.fill("#id_bank_name", "瑞安农商银行曹村支行")
+    phone.fill("#id_account_number", "6228 4800 5555 6666")
+    phone.locator("main button[type=submit]").click()
+    phone.wait_for_url(re.compile(r".*/finance/requests/new/\?village=.*"))
+    assert phone.locator("#id_village").input_value() == DONGAO
+    assert phone.locator("#id_payee option:checked").inner_text().startswith("瑞安市曹村照明")
+
+    # The request, with a photo of the invoice; saved as a draft.
+    phone.fill("#id_amount", "2,000.00")
+    phone.fill("#id_purpose", PURPOSE)
+    phone.select_option("#id_category", "purchases")
+    assert phone.locator("#id_power_item").input_value()  # the payment item, preselected
+    phone.fill("#id_voucher_title", "发票 No.33010426")
+    phone.set_input_files("input[name=voucher_files][multiple]", str(photo))
+    assert no_sideways_scroll(phone)
+    screenshot(phone, "finance-request-new-390")
+    phone.locator("button[name=save]").click()
+    phone.wait_for_url(re.compile(r".*/finance/requests/\d+/$"))
+    made = PaymentRequest.objects.get(purpose=PURPOSE)
+    detail = f"{base}{made.get_absolute_url()}"
+    assert phone.url == detail
+    assert made.state == "draft"
+    voucher = made.vouchers.get()
+    assert voucher.sha256 == hashlib.sha256(photo.read_bytes()).hexdigest()
+    assert voucher.sha256 in phone.inner_text("#request-panel")
+
+    # Sent for approval from the request's page (htmx swaps the panel in place).
+    phone.locator("details.pay-submit button[type=submit]").click()
+    phone.wait_for_selector("#state .pay-state-pending")
+    assert phone.locator(".pay-chain > li").count() == 2
+    assert no_sideways_scroll(phone)
+
+    # The supervision committee countersigns on a second phone.
+    supervisor = phone_of(browser, base, "supervisor")
+    supervisor.goto(f"{base}/finance/requests/")
+    supervisor.locator(f'.pay-waiting a[href="{made.get_absolute_url()}"]').click()
+    supervisor.wait_for_url(detail)
+    supervisor.fill("details.pay-approve textarea[name=remark]", "已核对发票与实物")
+    supervisor.locator("details.pay-approve button[type=submit]").click()
+    supervisor.wait_for_selector(".pay-chain > li:first-child.pay-dec-approved")
+    assert "已核对发票与实物" in supervisor.inner_text(".pay-chain")
+    assert state_on(supervisor, detail) == "pending"
+    assert no_sideways_scroll(supervisor)
+    screenshot(supervisor, "finance-request-countersigned-390")
+
+    # The village head approves on a third phone.
+    head = phone_of(browser, base, "head")
+    head.goto(detail)
+    assert head.locator("details.pay-approve").count() == 1
+    head.locator("details.pay-approve button[type=submit]").click()
+    head.wait_for_selector("#state .pay-state-approved")
+    assert head.locator("details.pay-pay").count() == 0  # the bookkeeper records the payment
+    assert state_on(supervisor, detail) == "approved"
+
+    # The bookkeeper records the bank transfer: its reference and date, no cash.
+    assert state_on(phone, detail) == "approved"
+    assert "cash" not in phone.content().lower()
+    phone.fill("details.pay-pay input[name=bank_reference]", REFERENCE)
+    assert phone.locator("details.pay-pay input[name=paid_on]").input_value() == str(
+        timezone.localdate()
+    )
+    phone.locator("details.pay-pay button[type=submit]").click()
+    phone.wait_for_selector("#state .pay-state-paid")
+    assert "ICBC202604150001" in phone.inner_text("#request-panel")
+    screenshot(phone, "finance-request-paid-390")
+    for page in (phone, supervisor, head):
+        assert state_on(page, detail) == "paid"
+    made.refresh_from_db()
+    assert made.state == "paid" and made.bank_reference == "ICBC202604150001"
+    assert made.time_to_paid is not None
+    assert violations == []
+
+    # On the first working day of the next month the village's disclosure is published, and
+    # the payment is on it, the payee named as the public sees it.
+    disclosures = pytest.importorskip(
+        "finance.disclosures", reason="the monthly disclosure (finance/disclosures.py) is not built"
+    )
+    village = AdminUnit.objects.get(code=DONGAO)
+    month = made.paid_on.replace(day=1)
+    next_month = (month + dt.timedelta(days=32)).replace(day=1)
+    real_localdate = timezone.localdate
+
+    def in_next_month(value=None, timezone=None):
+        return next_month if value is None else real_localdate(value, timezone)
+
+    with mock.patch("django.utils.timezone.localdate", in_next_month):
+        disclosures.publish_month(village, month, actor=None)
+    villager = phone_of(browser, base, None)
+    villager.goto(f"{base}/disclosure/{DONGAO}/{month:%Y-%m}/")
+    text = villager.inner_text("main")
+    assert made.reference in text and PURPOSE in text
+    assert "瑞安市曹村照明器材商店" in text and "2,000.00" in text
+    assert "6228480055556666" not in villager.content()  # the account stays with the staff
+    assert no_sideways_scroll(villager)
+    for page in (supervisor, head, villager):
+        page.context.close()
