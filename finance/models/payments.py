@@ -245,6 +245,7 @@ class PaymentRequest(TimeStampedModel):
         verbose_name=_("drafted by"),
         on_delete=models.PROTECT,
         null=True,
+        blank=True,
         related_name="+",
     )
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
@@ -393,6 +394,7 @@ class Voucher(models.Model):
         verbose_name=_("uploaded by"),
         on_delete=models.PROTECT,
         null=True,
+        blank=True,
         related_name="+",
     )
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
@@ -446,6 +448,7 @@ class Receipt(TimeStampedModel):
         verbose_name=_("recorded by"),
         on_delete=models.PROTECT,
         null=True,
+        blank=True,
         related_name="+",
     )
 

@@ -18,3 +18,13 @@ def panels(context, slot: str, obj: object = None) -> str:
 
     request = context.get("request")
     return slots.render(slot, request, obj) if request is not None else ""
+
+
+@register.filter
+def may_any(user, tasks: str) -> bool:
+    """Whether `user` may do any of the comma-separated tasks (`registry.roles.Task` values)
+    somewhere in their units: for links to pages only those roles use."""
+    from registry.roles import Task
+    from registry.scoping import may
+
+    return any(may(user, Task(name.strip())) for name in tasks.split(",") if name.strip())
