@@ -5,14 +5,16 @@ as plain values. The same rows fill the table printed on the page, the chart dra
 Each figure costs a bounded number of queries whatever the data size: counts and sums are made
 in SQL, grouped by village and folded into the table's rows (townships, or the villages of one
 township) in Python. Only the rent schedule is walked in Python (`Lease.amount_due`), over the
-leases the filters select.
+leases the filters select, and the medians of the payments' times are taken in Python over the
+durations one query reads (the same on PostgreSQL and SpatiaLite, which has no percentile).
 
 Nothing here reads a restricted field: no tenant, bidder or reporter, no contact, no report as
-sent. The public dashboard shows these figures as they are; the staff one is scoped to the
+sent, no payee. The public dashboard shows these figures as they are; the staff one is scoped to the
 user's units and adds two lists (`Dashboard.active_alerts`, `Dashboard.arrears_leaders`).
 """
 
 import datetime as dt
+import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -28,13 +30,14 @@ from django.utils.translation import gettext_lazy as _
 
 from alerts.models import ACTIVE_STATES, Alert, AlertChange, Level
 from alerts.rules import all_rules, get_rule
+from finance.models import ApprovalStep, PaymentRequest
 from leasing.models import Lease
 from leasing.models.auctions import Auction
 from projects.models import Project
 from projects.models.projects import Stage
 from qr.models import ScanCount
 from registry.models import AdminUnit, Profile
-from registry.roles import Role
+from registry.roles import ROLE_LABELS, Role
 from supervision import selectors as supervision
 from supervision.models import Case, Station
 
@@ -44,6 +47,8 @@ RAISED_KINDS = (AlertChange.Kind.RAISED, AlertChange.Kind.REOPENED)
 
 # Kinds of column: how a value is shown, written and drawn.
 LABEL, CODE, COUNT, MONEY, MONTH, DAY = "label", "code", "count", "money", "month", "day"
+HOURS = "hours"  # a duration in hours, one decimal
+NO_MEDIAN = "—"  # the median of nothing: not zero hours
 
 # Colours on white with at least 3:1 contrast for graphics (WCAG 1.4.11), told apart by hue.
 BLUE, GREEN, RED, AMBER, GREY, VIOLET = (
@@ -319,6 +324,38 @@ CHARTS: dict[str, Chart] = {
             horizontal=True,
         ),
         Chart(
+            "payments",
+            _("Payments by bank transfer"),
+            _(
+                "Payment requests paid by bank transfer each month (by the transfer's date), the "
+                "amount paid in yuan, and the median time from the draft to the payment in hours."
+            ),
+            (
+                Column("month", _("Month"), MONTH),
+                Column("paid", _("Requests paid")),
+                Column("amount", _("Amount paid"), MONEY),
+                Column("median_hours", _("Median hours from draft to payment"), HOURS),
+            ),
+            (Series("amount", GREEN),),
+        ),
+        Chart(
+            "approvals",
+            _("Time to approve payments, by step"),
+            _(
+                "Decisions on payment requests taken in the period by each approver, with the "
+                "median and the longest time a request waited for them (from its submission or "
+                "the step before), and the bank transfer after the approval, in hours."
+            ),
+            (
+                Column("step", _("Step"), LABEL),
+                Column("decided", _("Decisions")),
+                Column("median_hours", _("Median hours"), HOURS),
+                Column("longest_hours", _("Longest hours"), HOURS),
+            ),
+            (Series("median_hours", BLUE), Series("longest_hours", AMBER)),
+            horizontal=True,
+        ),
+        Chart(
             "leases",
             _("Leases and rent"),
             _(
@@ -427,6 +464,14 @@ def _money(value: Decimal | None) -> Decimal:
     return (value or ZERO).quantize(CENT)
 
 
+def _hours(value: dt.timedelta) -> Decimal:
+    return (Decimal(value.total_seconds()) / 3600).quantize(Decimal("0.1"))
+
+
+def _median_hours(durations: list[dt.timedelta]) -> Decimal | str:
+    return _hours(statistics.median(durations)) if durations else NO_MEDIAN
+
+
 # The figures -------------------------------------------------------------------------------------
 
 
@@ -479,6 +524,14 @@ class Dashboard:
             (_("Yellow warnings now"), total("rules", "yellow"), COUNT),
             (_("Projects under way"), total("projects", "projects"), COUNT),
             (_("Rent in arrears (yuan)"), total("leases", "arrears"), MONEY),
+            (_("Requests paid"), total("payments", "paid"), COUNT),
+            (
+                _("Median hours from draft to payment"),
+                _median_hours(
+                    [row.time_to_paid for row in self._paid if row.time_to_paid is not None]
+                ),
+                HOURS,
+            ),
         ]
 
     # Liaison stations ---------------------------------------------------------------------------
@@ -641,6 +694,86 @@ class Dashboard:
             rows.append([str(stage.label), row.get("n", 0), *money])
         return rows
 
+    # Payments -----------------------------------------------------------------------------------
+
+    @cached_property
+    def _paid(self) -> list:
+        """The requests paid by bank transfer in the period (by the transfer's date): one query
+        of plain values, no payee."""
+        paid = PaymentRequest.objects.filter(
+            state=PaymentRequest.State.PAID,
+            paid_on__gte=self.period.start,
+            paid_on__lte=self.period.end,
+        )
+        return list(
+            _within(paid, "village", self.place.villages)
+            .order_by()
+            .values_list("paid_on", "amount", "time_to_paid", "approved_at", "paid_at", named=True)
+        )
+
+    def _payments(self) -> list[list]:
+        months: dict[dt.date, list] = {m: [0, ZERO, []] for m in self.period.months()}
+        for row in self._paid:
+            figures = months[row.paid_on.replace(day=1)]
+            figures[0] += 1
+            figures[1] += row.amount
+            if row.time_to_paid is not None:
+                figures[2].append(row.time_to_paid)
+        return [
+            [f"{month:%Y-%m}", n, _money(amount), _median_hours(took)]
+            for month, (n, amount, took) in months.items()
+        ]
+
+    def _approvals(self) -> list[list]:
+        """Each decided step's wait, from the submission or the step decided before it, counted
+        for the steps decided in the period (one query over the requests with such a step);
+        then the wait from the approval to the bank transfer of the requests paid."""
+        first, after = self.period.moments()
+        decided = ApprovalStep.Decision.APPROVED, ApprovalStep.Decision.REFUSED
+        touched = ApprovalStep.objects.filter(
+            decided_at__gte=first, decided_at__lt=after, decision__in=decided
+        ).values("request_id")
+        steps = (
+            _within(
+                ApprovalStep.objects.filter(request__in=touched, decision__in=decided),
+                "request__village",
+                self.place.villages,
+            )
+            .order_by("request_id", "position")
+            .values_list("request_id", "role", "decided_at", "request__submitted_at")
+        )
+        waits: dict[str, list[dt.timedelta]] = defaultdict(list)
+        request, before = None, None
+        for request_id, role, decided_at, submitted_at in steps:
+            if request_id != request:
+                request, before = request_id, submitted_at
+            if before is not None and first <= decided_at < after:
+                waits[role].append(decided_at - before)
+            before = decided_at
+        rows = [
+            [
+                str(ROLE_LABELS[role]),
+                len(waits[role]),
+                _median_hours(waits[role]),
+                _hours(max(waits[role])),
+            ]
+            for role in Role.APPROVERS
+            if waits.get(role)
+        ]
+        transfers = [
+            row.paid_at - row.approved_at for row in self._paid if row.paid_at and row.approved_at
+        ]
+        if transfers:
+            rows.append(
+                [
+                    str(_("Bank transfer after the approval")),
+                    len(transfers),
+                    _median_hours(transfers),
+                    _hours(max(transfers)),
+                ]
+            )
+        return rows
+
     # Leases -------------------------------------------------------------------------------------
 
     @cached_property
@@ -742,6 +875,8 @@ class Dashboard:
         "alerts": _alerts,
         "rules": _rules,
         "projects": _projects,
+        "payments": _payments,
+        "approvals": _approvals,
         "leases": _leases,
         "auctions": _auctions,
         "scans": _scans,

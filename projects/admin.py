@@ -49,10 +49,12 @@ class ProjectAdmin(RecordAdmin):
     list_select_related = ("village",)
 
     def get_readonly_fields(self, request, obj=None):
-        """The procedure moves only on its own screen, stage by stage, with its records."""
+        """The procedure moves only on its own screen, stage by stage, with its records; what
+        has been paid, only by recording a bank payment."""
         movable = {"proposed_on"} if obj is None else set()
         fixed = [name for name in project_services.PROCEDURE_FIELDS if name not in movable]
-        return ("procedure_link", *sorted(fixed))
+        # "Paid so far" is computed from the project's bank payments (finance).
+        return ("procedure_link", *sorted(fixed), "paid_amount")
 
     @admin.display(description=_("procedure"))
     def procedure_link(self, obj):

@@ -5,7 +5,10 @@ the file). Writes go through projects.procedure, so the API refuses exactly what
 screen refuses, with the rule named (400), or 403 for a user who may not act.
 """
 
+from decimal import Decimal, InvalidOperation
+
 from django.db import transaction
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -351,6 +354,32 @@ class ProjectSerializer(ScopedFieldsMixin, FeatureSerializer):
         geo_field = "location"
         restricted = ("contractor_contact",)
         fields = ("id", *Project.PUBLIC_FIELDS, *restricted)
+        # Computed from the project's payment requests paid by bank transfer (finance).
+        read_only_fields = ("paid_amount",)
+
+    def validate(self, attrs: dict) -> dict:
+        """A feature sent back as it was read keeps its "paid so far"; another value is refused
+        with the reason rather than dropped without a word."""
+        data = self.initial_data if isinstance(self.initial_data, dict) else {}
+        given = data.get("properties") if isinstance(data.get("properties"), dict) else data
+        if "paid_amount" in given:
+            current = self.instance.paid_amount if self.instance is not None else Decimal(0)
+            try:
+                same = Decimal(str(given["paid_amount"])) == current
+            except (InvalidOperation, ValueError):
+                same = False
+            if not same:
+                raise serializers.ValidationError(
+                    {
+                        "paid_amount": [
+                            _(
+                                "“Paid so far” is the sum of the project's payment requests paid "
+                                "by bank transfer; it changes only when a payment is recorded."
+                            )
+                        ]
+                    }
+                )
+        return super().validate(attrs)
 
 
 @extend_schema_view(list=extend_schema(parameters=[BBOX_PARAMETER]))

@@ -34,6 +34,7 @@ EXTRA_LABELS = {
     "evidence": gettext_lazy("how it was put right"),
     "code": gettext_lazy("electronic ID"),
     "chain": gettext_lazy("approval chain"),
+    "power_item": gettext_lazy("power list item followed"),
 }
 # Events logged on a subject about one of its child records (a project's deliberation): the
 # child's model names the fields. Apps register theirs (`register_action_model`) when ready.

@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from registry.models import AdminUnit
 from registry.models.base import TimeStampedModel
@@ -88,8 +89,8 @@ class PowerStep(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("order"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.STEP)
-    actor = models.CharField(_("who"), max_length=60)
-    action = models.CharField(_("what"), max_length=120)
+    actor = models.CharField(pgettext_lazy("power list step", "who"), max_length=60)
+    action = models.CharField(pgettext_lazy("power list step", "what"), max_length=120)
 
     class Meta:
         verbose_name = _("step")

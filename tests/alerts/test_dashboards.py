@@ -19,7 +19,7 @@ from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from alerts import engine
 from alerts import services as alert_services
@@ -39,7 +39,18 @@ pytestmark = pytest.mark.django_db
 
 CAOCUN, ANYANG = "330381102", "330381001"  # 曹村镇, 安阳街道
 DONGAO = "330381102201"  # 东岙村, in Caocun
-CHARTS = ("stations", "cases", "alerts", "rules", "projects", "leases", "auctions", "scans")
+CHARTS = (
+    "stations",
+    "cases",
+    "alerts",
+    "rules",
+    "projects",
+    "payments",
+    "approvals",
+    "leases",
+    "auctions",
+    "scans",
+)
 ZONE = "Asia/Shanghai"
 # The whole public page, however much data: each figure is one or two queries.
 QUERY_BUDGET = json.loads((Path(__file__).parents[1] / "query_counts.json").read_text())[
@@ -126,6 +137,8 @@ def as_text(value, kind: str) -> str:
         return value.date().isoformat()
     if kind == "money":
         return f"{Decimal(str(value)):.2f}"
+    if kind == "hours" and isinstance(value, int | float):  # one decimal; "—" for no median
+        return f"{Decimal(str(value)):.1f}"
     return "" if value is None else str(value)
 
 
@@ -291,6 +304,66 @@ def sql_scans(start, end, township=None) -> list[tuple[str, int]]:
         params,
     )
     return [(day.isoformat(), n) for day, n in rows]
+
+
+def sql_payments(start, end, township=None) -> dict[str, tuple]:
+    """Per month of the transfer's date: requests paid, amount, median hours draft to paid."""
+    where, params = _where_township(township)
+    rows = sql(
+        f"""SELECT to_char(r.paid_on, 'YYYY-MM'), COUNT(*), SUM(r.amount),
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM r.time_to_paid))
+        FROM finance_paymentrequest r {UNITS.format(village="r.village_id")}
+        WHERE r.state = 'paid' AND r.paid_on BETWEEN %s AND %s {where} GROUP BY 1""",
+        [start, end, *params],
+    )
+    return {month: (n, amount, hours(seconds)) for month, n, amount, seconds in rows}
+
+
+def sql_payments_median(start, end) -> Decimal | str:
+    [(seconds,)] = sql(
+        """SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM time_to_paid))
+        FROM finance_paymentrequest WHERE state = 'paid' AND paid_on BETWEEN %s AND %s""",
+        [start, end],
+    )
+    return "—" if seconds is None else hours(seconds)
+
+
+def hours(seconds) -> Decimal:
+    return (Decimal(str(seconds)) / 3600).quantize(Decimal("0.1"))
+
+
+def sql_approvals(start, end, township=None) -> dict[str, tuple]:
+    """Per approving role: decisions taken in the period, the median and the longest wait since
+    the submission or the step decided before; and the bank transfer after the approval."""
+    where, params = _where_township(township)
+    steps = sql(
+        f"""WITH s AS (
+            SELECT st.role, st.decided_at,
+                   COALESCE(LAG(st.decided_at) OVER (PARTITION BY st.request_id
+                                                      ORDER BY st.position),
+                            r.submitted_at) AS since
+            FROM finance_approvalstep st JOIN finance_paymentrequest r ON r.id = st.request_id
+            {UNITS.format(village="r.village_id")}
+            WHERE st.decision IN ('approved', 'refused') {where})
+        SELECT role, COUNT(*),
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM decided_at - since)),
+               MAX(EXTRACT(EPOCH FROM decided_at - since))
+        FROM s WHERE (decided_at AT TIME ZONE %s)::date BETWEEN %s AND %s GROUP BY 1""",
+        [*params, ZONE, start, end],
+    )
+    figures = {role: (n, hours(median), hours(longest)) for role, n, median, longest in steps}
+    [(n, median, longest)] = sql(
+        f"""SELECT COUNT(*),
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM r.paid_at
+                                                                   - r.approved_at)),
+               MAX(EXTRACT(EPOCH FROM r.paid_at - r.approved_at))
+        FROM finance_paymentrequest r {UNITS.format(village="r.village_id")}
+        WHERE r.state = 'paid' AND r.paid_on BETWEEN %s AND %s {where}""",
+        [start, end, *params],
+    )
+    if n:
+        figures["bank"] = (n, hours(median), hours(longest))
+    return figures
 
 
 def caocun_villages() -> set[str]:
@@ -463,6 +536,8 @@ def test_the_headline_numbers_add_up_the_tables(client, more_data):
         str(total("rules", 2)),
         str(total("projects", 1)),
         f"{sum(money(row[5] for row in data['leases']['rows'])):,.2f}",  # grouped by thousands
+        str(total("payments", 1)),
+        str(sql_payments_median(*default_period())),
     ]
 
 
@@ -834,3 +909,105 @@ def test_a_download_is_named_for_its_place_and_period(client):
 def test_the_page_groups_money_by_thousands(client):
     page = client.get("/dashboard/?from=2025-01-01&to=2026-11-30").content.decode()
     assert re.search(r'<td class="money col-budget">\d{1,3}(,\d{3})+\.\d{2}</td>', page)
+
+
+# Village money -------------------------------------------------------------------------------
+
+ROLE_NAMES = {
+    "Village supervisor": "village_supervisor",
+    "Village head": "village_head",
+    "Township rural finance office": "finance_office",
+    "Township leader in charge": "township_leader",
+    "Bank transfer after the approval": "bank",
+}
+
+
+def test_payments_by_month_equal_the_same_sums_made_in_sql(client):
+    start, end = default_period()
+    data = charts(client.get("/dashboard/"))["payments"]
+    assert data["kinds"] == ["month", "count", "money", "hours"]
+    months = {row[0]: row[1:] for row in data["rows"]}
+    assert len(months) == 12
+    expected = sql_payments(start, end)
+    assert sum(n for n, _amount, _median in expected.values()) > 5  # the demo's
+    for month, (n, amount, median) in months.items():
+        want = expected.get(month)
+        if want is None:
+            assert (n, amount, median) == (0, 0, "—"), month  # nothing paid: no median
+        else:
+            assert (n, money([amount])[0], Decimal(str(median))) == (
+                want[0],
+                money([want[1]])[0],
+                want[2],
+            ), month
+
+
+def test_payments_of_a_township_are_its_villages_only(client):
+    start, end = default_period()
+    data = charts(client.get(f"/dashboard/?township={CAOCUN}"))["payments"]
+    expected = sql_payments(start, end, CAOCUN)
+    assert expected
+    rows = {row[0]: row[1:] for row in data["rows"] if row[1]}
+    assert set(rows) == set(expected)
+    for month, (n, amount, median) in rows.items():
+        assert (n, money([amount])[0], Decimal(str(median))) == (
+            expected[month][0],
+            money([expected[month][1]])[0],
+            expected[month][2],
+        )
+
+
+def test_approval_times_by_step_equal_the_same_made_in_sql(client):
+    start, end = default_period()
+    for query, township in (("", None), (f"?township={CAOCUN}", CAOCUN)):
+        with translation.override("en"):
+            data = charts(client.get(f"/dashboard/{query}", HTTP_ACCEPT_LANGUAGE="en"))
+        rows = {ROLE_NAMES[row[0]]: row[1:] for row in data["approvals"]["rows"]}
+        expected = sql_approvals(start, end, township)
+        assert {"village_supervisor", "village_head", "bank"} <= set(expected)
+        assert set(rows) == set(expected)
+        for role, (n, median, longest) in rows.items():
+            assert (n, Decimal(str(median)), Decimal(str(longest))) == expected[role], role
+        order = [ROLE_NAMES[row[0]] for row in data["approvals"]["rows"]]
+        assert order[:2] == ["village_supervisor", "village_head"] and order[-1] == "bank"
+
+
+def test_a_payment_made_today_counts_in_this_month_and_its_median(client, demo_user):
+    from finance import services as finance_services
+    from finance.models import PaymentRequest
+
+    today = timezone.localdate()
+    approved = PaymentRequest.objects.filter(
+        state="approved", village__code__in=(DONGAO, "330381102202")
+    ).first()
+    month = f"{today:%Y-%m}"
+
+    def this_month():
+        rows = charts(client.get("/dashboard/"))["payments"]["rows"]
+        return next(row for row in rows if row[0] == month)
+
+    before = this_month()
+    finance_services.mark_paid(
+        approved, actor=demo_user("bookkeeper"), bank_reference="TEST20261130X", paid_on=today
+    )
+    after = this_month()
+    assert after[1] == before[1] + 1
+    assert money([after[2]])[0] == money([before[2]])[0] + approved.amount
+    assert Decimal(str(after[3])) == sql_payments(today.replace(day=1), today)[month][2]
+
+
+def test_the_public_payments_name_no_payee_and_no_account(client):
+    from finance.models import Payee
+
+    secrets = set()
+    for payee in Payee.objects.all():
+        secrets |= {payee.account_number, payee.id_number}
+        if payee.kind == "person":
+            secrets.add(payee.name)
+    secrets.discard("")
+    bodies = [client.get("/dashboard/").content.decode()]
+    for chart in ("payments", "approvals"):
+        bodies.append(b"".join(client.get(f"/dashboard/{chart}.csv").streaming_content).decode())
+    for secret in secrets:
+        for body in bodies:
+            assert secret not in body

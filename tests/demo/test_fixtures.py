@@ -12,6 +12,7 @@ from django.core.management import call_command
 
 from demo import loader
 from fieldapp.models import Inspection
+from finance.models import ApprovalStep, Payee, PaymentRequest, Receipt, Voucher
 from leasing.models import Auction, Bid, Lease, LeasePayment, Sublet
 from projects.models import Deliberation, Project, ProjectDocument
 from registry.models import AdminUnit, Asset, Cooperative
@@ -38,7 +39,16 @@ GENERATOR_COUNTS = {
     Inspection: 22,
     Station: 13,  # one liaison station per village (supervision's demo)
     Case: 14,  # villagers' reports, in every state
-    Event: 2237,  # the generator's 1905, supervision's stations and cases, alerts' planted cases
+    # Village money (finance's demo): the projects' payments, the demo villages' requests in
+    # every state, the warnings' planted cases, two of W11's old projects paid (alerts' demo).
+    Payee: 42,
+    PaymentRequest: 64,
+    ApprovalStep: 146,
+    Voucher: 66,
+    Receipt: 6,
+    # The generator's 1905 (less the 8 steps that typed a project's "paid so far"),
+    # supervision's stations and cases, alerts' planted cases, finance's demo.
+    Event: 2402,
 }
 TOLERANCE_DEG = 0.00001  # about 1 m: the files' 7 decimals round vertices shared with the coast
 
