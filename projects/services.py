@@ -52,13 +52,30 @@ def create_project(*, actor: User | None, **fields: object) -> Project:
     if fields.get("stage", Stage.PROPOSAL) != Stage.PROPOSAL:
         raise ValidationError({"stage": _("A new project starts at the proposal stage.")})
     _refuse_procedure_fields(fields, allowed=frozenset({"stage", "proposed_on"}))
+    if fields.get("paid_amount"):
+        _refuse_paid_amount(fields)
     fields.setdefault("proposed_on", timezone.localdate())
     return registry_services.create(Project, actor=actor, **fields)
+
+
+def _refuse_paid_amount(fields: dict) -> None:
+    """A project's "paid so far" is the sum of its payment requests paid by bank transfer
+    (`finance.services.mark_paid` writes it); nobody types it."""
+    if "paid_amount" in fields:
+        raise ValidationError(
+            {
+                "paid_amount": _(
+                    "What has been paid comes from the village's bank-paid payment requests; "
+                    "it cannot be typed."
+                )
+            }
+        )
 
 
 def update_project(project: Project, *, actor: User | None, **fields: object) -> Project:
     ensure_may(actor, Task.EDIT_RECORD, project)
     _refuse_procedure_fields(fields)
+    _refuse_paid_amount(fields)
     return registry_services.update(project, actor=actor, **fields)
 
 

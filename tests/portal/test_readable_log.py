@@ -65,7 +65,7 @@ def test_who_acted_is_their_role_and_display_name_never_the_login_name(client):
 
 def test_equal_numbers_are_no_change():
     project = Project.objects.filter(stage="construction").first()
-    project_services.update_project(project, actor=None, paid_amount=Decimal("165100.00"))
+    project_services.update_project(project, actor=None, description="路面硬化，全长 1.2 公里。")
     event = Event.objects.latest("seq")
     event.changes = {"paid_amount": {"from": "165100.00", "to": "165100"}}
     assert event_view(event, Project).lines == []
