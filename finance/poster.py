@@ -297,7 +297,7 @@ class Poster:
             + [c for c in self.data["cases_closed"] if c not in self.data["cases_received"]]
         ]
         if rows:
-            header = [_("Case"), _("About"), _("Received"), _("Closed"), _("State")]
+            header = [_("Case"), _("About"), _("Received on"), _("Closed on"), _("State")]
             parts += [Spacer(0, 1.5 * mm), self.table(header, rows, [0.2, 0.25, 0.15, 0.15, 0.25])]
         return parts
 
