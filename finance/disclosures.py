@@ -90,7 +90,7 @@ def parse_month(text: str) -> dt.date:
     """ "2026-10" as the first day of that month; ValidationError for anything else."""
     text = str(text or "").strip()
     try:
-        if len(text) != 7 or text[4] != "-":
+        if len(text) != 7 or text[4] != "-" or not 1900 <= int(text[:4]) <= 2999:
             raise ValueError
         return dt.date(int(text[:4]), int(text[5:]), 1)
     except ValueError:

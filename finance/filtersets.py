@@ -15,7 +15,8 @@ class MonthField(forms.CharField):
 
     default_validators = [
         RegexValidator(
-            r"^[0-9]{4}-(0[1-9]|1[0-2])$", _("A month is written YYYY-MM, like 2026-11.")
+            r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])$",
+            _("A month is written YYYY-MM, like 2026-11 (years 1900 to 2999)."),
         )
     ]
 

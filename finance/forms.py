@@ -17,18 +17,9 @@ from finance.models import Payee, PaymentRequest, PowerItem, Receipt, Voucher
 from leasing.models import Lease
 from projects.models import Project, Stage
 from registry.models import AdminUnit
+from supervision.forms import LongText
 
-MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
-
-
-class LongText(forms.CharField):
-    """Free text in a text box. Its length is checked on the server, which says how long it
-    is; the box carries no `maxlength`, with which a browser cuts a paste short silently."""
-
-    def widget_attrs(self, widget):
-        attrs = super().widget_attrs(widget)
-        attrs.pop("maxlength", None)
-        return attrs
+MONTH = r"^(19|2\d)\d{2}-(0[1-9]|1[0-2])$"
 
 
 class MultipleFileInput(forms.ClearableFileInput):

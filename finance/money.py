@@ -27,6 +27,10 @@ def parse_amount(raw: object, *, field: str = "amount") -> Decimal:
         text = _nfkc(raw).translate(_SEPARATORS).removesuffix("元")
         if not text:
             raise ValidationError({field: _("Give the amount in yuan.")})
+        if not re.fullmatch(r"[+-]?[0-9]*\.?[0-9]+|[+-]?[0-9]+\.", text):
+            raise ValidationError(
+                {field: _("“%(value)s” is not an amount in yuan.") % {"value": text[:30]}}
+            )
         try:
             value = Decimal(text)
         except InvalidOperation:

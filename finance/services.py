@@ -66,6 +66,15 @@ def save_payee(payee: Payee, *, actor: User | None) -> Payee:
         raise ValidationError({"credit_code": _("A person has no unified social credit code.")})
     if payee.kind != Payee.Kind.PERSON and payee.id_number:
         raise ValidationError({"id_number": _("Only a person has an ID-card number.")})
+    if payee.kind != Payee.Kind.PERSON and not payee.credit_code:
+        raise ValidationError(
+            {
+                "credit_code": _(
+                    "Give the unified social credit code of the company or cooperative (on its "
+                    "business licence)."
+                )
+            }
+        )
     payee.account_name = " ".join(str(payee.account_name or "").split()) or payee.name
     if not str(payee.bank_name or "").strip():
         raise ValidationError({"bank_name": _("Say which bank the account is with.")})
@@ -118,6 +127,10 @@ def _check_links(request: PaymentRequest) -> None:
         raise ValidationError({"project": _("The project belongs to another village.")})
     if request.lease_id and request.lease.asset.village_id != request.village_id:
         raise ValidationError({"lease": _("The lease belongs to another village.")})
+    if request.project_id and request.lease_id:
+        raise ValidationError(
+            {"lease": _("A request pays for one record: a project or a lease, not both.")}
+        )
     if request.project_stage and not request.project_id:
         raise ValidationError({"project_stage": _("Choose the project the stage belongs to.")})
     request.purpose = " ".join(str(request.purpose or "").split())
@@ -163,16 +176,35 @@ def draft_request(
     return _write(request, actor=actor, action=Event.Action.CREATE, before=None), True
 
 
+def locked_reason(request: PaymentRequest) -> str:
+    """Why a request that is no draft cannot be changed, and what to do instead."""
+    if request.state == State.PAID:
+        return _(
+            "Request %(ref)s is paid and final; money paid in error comes back as a receipt."
+        ) % {"ref": request.reference}
+    if request.state in (State.APPROVED, State.REFUSED):
+        return _("Request %(ref)s is %(state)s and locked; a correction is a new version.") % {
+            "ref": request.reference,
+            "state": request.get_state_display(),
+        }
+    if request.state == State.PENDING:
+        return _(
+            "Request %(ref)s is %(state)s and locked while its approvers decide; withdraw it to "
+            "change it."
+        ) % {"ref": request.reference, "state": request.get_state_display()}
+    return _("Request %(ref)s is %(state)s and can no longer be changed.") % {
+        "ref": request.reference,
+        "state": request.get_state_display(),
+    }
+
+
 @transaction.atomic
 def update_draft(request: PaymentRequest, *, actor: User | None, **fields) -> PaymentRequest:
     """Change a draft. Anything submitted is locked: a correction is a new version."""
     request = _locked(request)
     ensure_may(actor, Task.KEEP_BOOKS, request)
     if request.state != State.DRAFT:
-        raise ValidationError(
-            _("Request %(ref)s is %(state)s and locked; a correction is a new version.")
-            % {"ref": request.reference, "state": request.get_state_display()}
-        )
+        raise ValidationError(locked_reason(request))
     unknown = set(fields) - set(DRAFT_FIELDS)
     if unknown:
         raise ValidationError(
@@ -214,6 +246,24 @@ def attach_voucher(
     existing = request.vouchers.filter(sha256=checked.sha256).first()
     if existing is not None:
         return existing  # the same file sent again (a replay) is the voucher already stored
+    elsewhere = (
+        Voucher.objects.filter(
+            sha256=checked.sha256, request__state__in=PaymentRequest.COMMITTED_STATES
+        )
+        .exclude(request__village=request.village, request__number=request.number)
+        .select_related("request")
+        .first()
+    )
+    if elsewhere is not None:
+        raise ValidationError(
+            {
+                "file": _(
+                    "This very file already backs request %(ref)s; one invoice or receipt "
+                    "pays once."
+                )
+                % {"ref": elsewhere.request.reference}
+            }
+        )
     voucher = Voucher(
         request=request,
         kind=kind,
@@ -546,9 +596,7 @@ def mark_paid(
                 % {"day": timezone.localtime(request.approved_at).date().isoformat()}
             }
         )
-    used = PaymentRequest.objects.filter(
-        village=request.village, bank_reference=reference, state=State.PAID
-    ).first()
+    used = PaymentRequest.objects.filter(bank_reference=reference, state=State.PAID).first()
     if used is not None:
         raise ValidationError(
             {

@@ -114,10 +114,13 @@ def next_run() -> dt.datetime:
 
 
 def schedule_monthly(sender, **kwargs) -> None:
-    """After every migrate: the queue calls `monthly` daily (the task picks its day)."""
+    """After every migrate: the queue calls `monthly` daily (the task picks its day). When the
+    schedule is new (a new installation), one call is queued at once as well, so a month due
+    already is published when the worker first starts, not the next morning."""
     from django_q.models import Schedule
+    from django_q.tasks import async_task
 
-    Schedule.objects.update_or_create(
+    _schedule, created = Schedule.objects.update_or_create(
         name=SCHEDULE_NAME,
         defaults={
             "func": "finance.tasks.monthly",
@@ -125,6 +128,8 @@ def schedule_monthly(sender, **kwargs) -> None:
             "next_run": next_run(),
         },
     )
+    if created:
+        async_task("finance.tasks.monthly", task_name=f"{SCHEDULE_NAME}-first-run")
 
 
 def connect(app: AppConfig) -> None:

@@ -65,4 +65,51 @@ def check_document(upload: UploadedFile, *, expected_sha256: str = "") -> Checke
     content_type = sniff_type(head)
     if content_type is None:
         raise ValidationError({"file": _("Only PDF, JPEG and PNG documents are accepted.")})
+    if content_type == "application/pdf":
+        _check_pdf(upload)
+    else:
+        _check_image(upload)
+    upload.seek(0)
     return CheckedDocument(sha256=sha256, content_type=content_type, size=upload.size)
+
+
+# A document photo needs far less; a picture larger than this is a decompression bomb or no
+# photo of a paper at all (a phone's 108-megapixel camera mode is the largest in common use).
+MAX_PIXELS = 120_000_000
+# A PDF ends with "%%EOF" (ISO 32000-1, 7.5.5); writers may add a line end or a few bytes.
+PDF_TAIL_BYTES = 2048
+
+
+def _check_pdf(upload: UploadedFile) -> None:
+    upload.seek(max(upload.size - PDF_TAIL_BYTES, 0))
+    tail = upload.read(PDF_TAIL_BYTES)
+    if b"%%EOF" not in tail:
+        raise ValidationError(
+            {"file": _("This PDF is cut short or damaged (it has no end); send the whole file.")}
+        )
+
+
+def _check_image(upload: UploadedFile) -> None:
+    from PIL import Image
+
+    upload.seek(0)
+    try:
+        with Image.open(upload) as image:
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                raise ValidationError(
+                    {
+                        "file": _(
+                            "The picture is %(width)s × %(height)s pixels, too large for a "
+                            "document photo."
+                        )
+                        % {"width": width, "height": height}
+                    }
+                )
+            image.verify()
+    except ValidationError:
+        raise
+    except (Image.DecompressionBombError, OSError, SyntaxError, ValueError):
+        raise ValidationError(
+            {"file": _("The picture is damaged or not a real JPEG or PNG; take it again.")}
+        ) from None

@@ -56,6 +56,17 @@ class OverContract(Rule):
         "(%(cap)s yuan); %(paid)s yuan of it paid by bank transfer, and the project says "
         "%(recorded)s yuan paid so far."
     )
+    # What the cap is, in the reader's language (the finding stores only its kind).
+    cap_words = {
+        "none": _("a project without a contract"),
+        "settlement": _("its audited settlement"),
+        "contract": _("its contract"),
+    }
+
+    def explain(self, numbers: dict) -> str:
+        words = self.cap_words.get(numbers.get("cap_kind", ""), "")
+        return super().explain({**numbers, "cap_what": str(words)})
+
     number_labels = {
         "committed": _("paid, approved or awaiting approval (yuan)"),
         "over": _("above the cap (yuan)"),
@@ -115,11 +126,11 @@ class OverContract(Rule):
             cap = project.cap
             red = over and (cap is None or project.committed > cap * red_factor)
             if cap is None:
-                cap_what = gettext("a project without a contract")
+                cap_kind = "none"
             elif project.settlement_amount is not None:
-                cap_what = gettext("its audited settlement")
+                cap_kind = "settlement"
             else:
-                cap_what = gettext("its contract")
+                cap_kind = "contract"
             notes = []
             if over:
                 notes.append(
@@ -139,7 +150,7 @@ class OverContract(Rule):
                 numbers={
                     "committed": f"{project.committed:,.2f}",
                     "cap": f"{cap or 0:,.2f}",
-                    "cap_what": cap_what,
+                    "cap_kind": cap_kind,
                     "over": f"{max(project.committed - (cap or 0), Decimal(0)):,.2f}",
                     "paid": f"{project.paid:,.2f}",
                     "recorded": f"{project.paid_amount:,.2f}",

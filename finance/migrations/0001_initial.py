@@ -150,7 +150,7 @@ class Migration(migrations.Migration):
                 ('label', models.CharField(max_length=60, verbose_name='step')),
                 ('decision', models.CharField(choices=[('pending', 'Waiting'), ('approved', 'Approved'), ('refused', 'Refused'), ('cancelled', 'Not needed')], default='pending', max_length=10, verbose_name='decision')),
                 ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided')),
-                ('reason', models.CharField(blank=True, max_length=500, verbose_name='reason')),
+                ('reason', models.CharField(blank=True, max_length=500, verbose_name='reason or remark')),
                 ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by')),
                 ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='finance.paymentrequest', verbose_name='payment request')),
             ],

@@ -100,7 +100,7 @@ class DisclosureQuestion(TimeStampedModel):
     """A villager's question about one line of a disclosure; it is a supervision case, answered
     in public on the case's page. The line is named by its key in the content (`line`)."""
 
-    PUBLIC_FIELDS = ("disclosure", "line", "line_label", "case")
+    PUBLIC_FIELDS = ("disclosure", "line_label", "case")
 
     disclosure = models.ForeignKey(
         MonthlyDisclosure,

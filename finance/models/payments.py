@@ -289,8 +289,10 @@ class PaymentRequest(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("finance:request-detail", args=[self.pk])
 
-    def get_public_url(self) -> str:
-        """The page anyone may read (the public log links here)."""
+    def get_public_url(self) -> str | None:
+        """The page anyone may read (the public log links here), once submitted."""
+        if self.state == self.State.DRAFT:
+            return None
         return reverse("finance:payment", args=[self.pk])
 
     @property
@@ -334,7 +336,7 @@ class ApprovalStep(models.Model):
         related_name="+",
     )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
-    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    reason = models.CharField(_("reason or remark"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("approval step")

@@ -34,7 +34,7 @@ def test_a_village_page_links_to_its_records(demo_server, phone):
     phone.goto(demo_server.url + "/units/330381102201/")
     phone.wait_for_function(f"() => ({COUNT_FEATURES})() > 3")
     screenshot(phone, "village-390")
-    phone.locator(".rows a").first.click()
+    phone.locator(".rows a[href^='/projects/'], .rows a[href^='/assets/']").first.click()
     phone.wait_for_selector("h1")
     assert "/projects/" in phone.url or "/assets/" in phone.url
     phone.wait_for_selector(".timeline")

@@ -9,8 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from finance import services
 from finance.models import Payee, PowerItem
 from registry.models import AdminUnit
+from tests import documents
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = documents.png()
 
 
 def voucher_file(name: str = "invoice.png", body: bytes = PNG) -> SimpleUploadedFile:
@@ -37,6 +38,7 @@ def payee(village):
             village=village,
             kind=Payee.Kind.COMPANY,
             name="瑞安市曹村建筑工程有限公司",
+            credit_code="91330381894900911J",
             bank_name="瑞安农商银行曹村支行",
             account_number="6228 4800 1234 5678",
         ),
@@ -46,11 +48,13 @@ def payee(village):
 
 @pytest.fixture
 def make_draft(village, payee, power_item, demo_user):
-    def make(amount="2000.00", *, actor="bookkeeper", voucher=True, **fields):
+    def make(
+        amount="2000.00", *, actor="bookkeeper", voucher=True, village_override=None, **fields
+    ):
         user = demo_user(actor) if isinstance(actor, str) else actor
         request, _created = services.draft_request(
             actor=user,
-            village=village,
+            village=village_override or village,
             payee=fields.pop("payee", payee),
             amount=amount,
             purpose=fields.pop("purpose", "村道路灯维修材料费"),

@@ -440,3 +440,17 @@ def test_a_question_on_an_unknown_line_is_refused(village):
         ask(disclosure, line="payments:999999")
     assert "line" in refused.value.message_dict
     assert not DisclosureQuestion.objects.exists()
+
+
+def test_a_new_installation_queues_one_catch_up_run_and_a_later_migrate_does_not():
+    from django_q.models import OrmQ
+
+    def queued():
+        return [m for m in OrmQ.objects.all() if m.task.get("func") == "finance.tasks.monthly"]
+
+    Schedule.objects.filter(name=tasks.SCHEDULE_NAME).delete()
+    OrmQ.objects.all().delete()
+    tasks.schedule_monthly(sender=None)
+    assert len(queued()) == 1
+    tasks.schedule_monthly(sender=None)
+    assert len(queued()) == 1

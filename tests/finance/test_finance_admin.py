@@ -83,6 +83,7 @@ def other_townships_request(power_item) -> PaymentRequest:
             village=village,
             kind=Payee.Kind.COMPANY,
             name="外镇建设有限公司",
+            credit_code="91330381894900911J",
             bank_name="瑞安农商银行",
             account_number="6228480099990001",
         ),

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from finance import chains, services
 from finance.models import ApprovalRule, ApprovalStep, PaymentRequest, PowerItem, Voucher
@@ -519,3 +519,144 @@ def test_the_median_time_to_paid(make_draft, demo_user):
     rows = PaymentRequest.objects.filter(pk__in=[r.pk for r in made])
     assert services.median_time_to_paid(rows) == dt.timedelta(hours=3)
     assert services.median_time_to_paid(rows.exclude(pk=made[2].pk)) == dt.timedelta(hours=2)
+
+
+# ---------------------------------------------------------------- vouchers: real files only
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "says"),
+    [
+        ("invoice.pdf", b"%PDF-1.4 garbage", "PDF"),
+        ("photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "picture"),
+        ("photo.jpg", b"\xff\xd8\xff\xe0 not really", "picture"),
+    ],
+)
+def test_a_damaged_voucher_is_refused(make_draft, demo_user, name, body, says):
+    request = make_draft(voucher=False)
+    before = counts()
+    with pytest.raises(ValidationError, match=says) as error, translation.override("en"):
+        services.attach_voucher(
+            request,
+            actor=demo_user("bookkeeper"),
+            kind="invoice",
+            title="发票",
+            upload=voucher_file(name, body),
+        )
+    assert "file" in error.value.message_dict
+    assert unchanged(before)
+
+
+def test_a_huge_picture_is_refused(make_draft, demo_user):
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("1", (12000, 11000)).save(out, "PNG")
+    request = make_draft(voucher=False)
+    with pytest.raises(ValidationError) as error, translation.override("en"):
+        services.attach_voucher(
+            request,
+            actor=demo_user("bookkeeper"),
+            kind="invoice",
+            title="发票",
+            upload=voucher_file("big.png", out.getvalue()),
+        )
+    assert "12000 × 11000" in str(error.value)
+
+
+def test_one_invoice_backs_one_request(make_draft, demo_user):
+    first = services.submit(make_draft("100"), actor=demo_user("bookkeeper"))
+    file = first.vouchers.get().file.read()
+    second = make_draft("100", voucher=False)
+    with pytest.raises(ValidationError, match=first.reference):
+        services.attach_voucher(
+            second,
+            actor=demo_user("bookkeeper"),
+            kind="invoice",
+            title="同一张发票",
+            upload=voucher_file(body=file),
+        )
+    services.withdraw(first, actor=demo_user("bookkeeper"))
+    assert services.attach_voucher(
+        second,
+        actor=demo_user("bookkeeper"),
+        kind="invoice",
+        title="同一张发票",
+        upload=voucher_file(body=file),
+    )
+
+
+@pytest.mark.parametrize("amount", ["1e5", "1E5", "0x10", "5%"])
+def test_amounts_in_other_notations_are_refused(make_draft, amount):
+    with pytest.raises(ValidationError) as error:
+        make_draft(amount, voucher=False)
+    assert "amount" in error.value.message_dict
+
+
+def test_a_request_pays_a_project_or_a_lease_not_both(make_draft, village):
+    from leasing.models import Lease
+
+    project = Project.objects.filter(village=village).first()
+    lease = Lease.objects.filter(asset__village=village).first()
+    with pytest.raises(ValidationError) as error:
+        make_draft("100", project=project, lease=lease, voucher=False)
+    assert "lease" in error.value.message_dict
+
+
+def test_a_company_payee_needs_its_credit_code(village):
+    from finance.models import Payee
+
+    with pytest.raises(ValidationError) as error:
+        services.save_payee(
+            Payee(
+                village=village,
+                kind="company",
+                name="某某公司",
+                bank_name="农商银行",
+                account_number="62284800999999",
+            ),
+            actor=None,
+        )
+    assert "credit_code" in error.value.message_dict
+
+
+def test_a_bank_transfer_is_recorded_once_across_villages(
+    make_draft, demo_user, village, payee, power_item
+):
+    from finance.models import Payee
+    from registry.models import AdminUnit
+
+    bookkeeper = demo_user("bookkeeper")
+    first = run_chain(
+        services.submit(make_draft("100"), actor=bookkeeper), demo_user, "supervisor", "head"
+    )
+    pay(first, demo_user, reference="XVILLAGE0001")
+    other_village = AdminUnit.objects.get(code="330381102202")
+    other_payee = services.save_payee(
+        Payee(
+            village=other_village,
+            kind="person",
+            name="林某",
+            bank_name="农商银行",
+            account_number="62284800777777",
+        ),
+        actor=None,
+    )
+    second = make_draft("200", payee=other_payee, village_override=other_village)
+    second = run_chain(services.submit(second, actor=bookkeeper), demo_user, "supervisor", "head")
+    with pytest.raises(ValidationError) as error:
+        pay(second, demo_user, reference="XVILLAGE0001")
+    assert "bank_reference" in error.value.message_dict
+
+
+def test_a_paid_request_says_it_is_final(make_draft, demo_user):
+    bookkeeper = demo_user("bookkeeper")
+    request = pay(
+        run_chain(services.submit(make_draft(), actor=bookkeeper), demo_user, "supervisor", "head"),
+        demo_user,
+        reference="FINAL000001",
+    )
+    with pytest.raises(ValidationError, match=r"final"), translation.override("en"):
+        services.update_draft(request, actor=bookkeeper, amount="1")

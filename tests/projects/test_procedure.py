@@ -32,6 +32,7 @@ from registry import services
 from registry.models import AdminUnit
 from registry.roles import Task
 from registry.scoping import may
+from tests import documents
 from tests.fieldapp import photos as site_photos
 from tests.projects.walk import DAYS, VOTES, complete_stage, deliberate, new_project, pdf, walk_to
 from trail.models import Event
@@ -765,8 +766,8 @@ def test_the_result_disclosure_completes_the_settlement():
 # Documents
 # ---------------------------------------------------------------------------------------------
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(range(64))
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(64))
+PNG = documents.png()
+JPEG = documents.jpeg()
 
 
 def test_a_document_is_stored_with_its_sha256_on_the_public_log(media):
@@ -856,7 +857,7 @@ def test_only_pdf_jpeg_and_png_are_accepted(media, data, name):
 def test_a_file_over_the_size_limit_is_refused(settings, media):
     settings.DOCUMENT_MAX_BYTES = 1024 * 1024
     project = new_project()
-    big = b"%PDF-1.4\n" + b"0" * (1024 * 1024 - 8)
+    big = b"%PDF-1.4\n" + b"0" * (1024 * 1024 - 8 - 6) + b"%%EOF\n"
     assert len(big) == 1024 * 1024 + 1
     with refused(project, "The file is larger than 1 MB.", field="file"):
         attach(project, upload=upload(big))

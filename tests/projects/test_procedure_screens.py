@@ -396,7 +396,7 @@ def test_documents_are_stored_privately_under_a_random_name(settings):
 
 def test_a_document_named_html_is_stored_by_its_detected_type(settings):
     project = walk_to(new_project(), "budget")
-    data = b"%PDF-<script>alert(1)</script>"
+    data = b"%PDF-<script>alert(1)</script>\n%%EOF\n"
     document = procedure.attach_document(
         project,
         actor=None,
