@@ -3,7 +3,6 @@ page, who acted by role and public display name (never a login name), choice val
 page's language, and no "change" between equal numbers. The hashed content is untouched."""
 
 import uuid
-from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
