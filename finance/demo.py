@@ -693,12 +693,9 @@ class Run:
     def _number(self, village: AdminUnit, year: int) -> str:
         key = (village.pk, year)
         if key not in self.numbers:
-            used = PaymentRequest.objects.filter(
-                village=village, number__startswith=f"{year}-"
-            ).values_list("number", flat=True)
-            self.numbers[key] = max((int(n.split("-")[1]) for n in used), default=0)
+            self.numbers[key] = services.last_serial(village, year)
         self.numbers[key] += 1
-        return f"{year}-{self.numbers[key]:04d}"
+        return services.format_number(year, self.numbers[key])
 
     def enter(
         self, spec: Spec, *, village: AdminUnit, day: dt.date, item: PowerItem, **links

@@ -138,15 +138,27 @@ def _check_links(request: PaymentRequest) -> None:
         raise ValidationError({"purpose": _("Say what the money is for.")})
 
 
-def _next_number(village: AdminUnit, year: int) -> str:
-    AdminUnit.objects.select_for_update().filter(pk=village.pk).first()
+NUMBER_PREFIX = "YK"  # 用款: told apart from case numbers (2026-00015) at a glance
+
+
+def format_number(year: int, serial: int) -> str:
+    """A request's number as people quote it: YK2026-0012."""
+    return f"{NUMBER_PREFIX}{year}-{serial:04d}"
+
+
+def last_serial(village: AdminUnit, year: int) -> int:
+    """The highest serial of the village's request numbers of `year` (0 when none)."""
     used = (
-        PaymentRequest.objects.filter(village=village, number__startswith=f"{year}-")
+        PaymentRequest.objects.filter(village=village, number__startswith=f"{NUMBER_PREFIX}{year}-")
         .values_list("number", flat=True)
         .distinct()
     )
-    serial = max((int(n.split("-")[1]) for n in used), default=0) + 1
-    return f"{year}-{serial:04d}"
+    return max((int(n.rsplit("-", 1)[1]) for n in used), default=0)
+
+
+def _next_number(village: AdminUnit, year: int) -> str:
+    AdminUnit.objects.select_for_update().filter(pk=village.pk).first()
+    return format_number(year, last_serial(village, year) + 1)
 
 
 @transaction.atomic

@@ -297,7 +297,7 @@ class PaymentRequest(TimeStampedModel):
 
     @property
     def reference(self) -> str:
-        """The number people quote: 2026-0012, or 2026-0012 v2 for a correction."""
+        """The number people quote: YK2026-0012, or YK2026-0012 v2 for a correction."""
         return self.number if self.version == 1 else f"{self.number} v{self.version}"
 
     @property
