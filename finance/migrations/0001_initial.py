@@ -194,7 +194,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('position', models.PositiveSmallIntegerField(verbose_name='order')),
-                ('kind', models.CharField(choices=[('step', 'Step'), ('decision', 'Decision or vote'), ('publish', 'Made public'), ('archive', 'Filed')], default='step', max_length=10, verbose_name='kind')),
+                ('kind', models.CharField(choices=[('step', 'Step'), ('decision', 'Decision or vote'), ('publish', 'Make public'), ('archive', 'Filed')], default='step', max_length=10, verbose_name='kind')),
                 ('actor', models.CharField(max_length=60, verbose_name='who')),
                 ('action', models.CharField(max_length=120, verbose_name='what')),
                 ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='finance.poweritem', verbose_name='item')),

@@ -79,7 +79,7 @@ class PowerStep(models.Model):
     class Kind(models.TextChoices):
         STEP = "step", _("Step")
         DECISION = "decision", _("Decision or vote")
-        PUBLISH = "publish", _("Made public")
+        PUBLISH = "publish", pgettext_lazy("power list step", "Make public")
         ARCHIVE = "archive", _("Filed")
 
     PUBLIC_FIELDS = ("position", "kind", "actor", "action")
