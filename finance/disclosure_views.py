@@ -9,6 +9,7 @@ Anonymous visitors share one drawing of each page per version of the public reco
 import datetime as dt
 from dataclasses import dataclass
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -168,8 +169,14 @@ def _published_month(request: HttpRequest, village_code: str, month_text: str) -
     if over:
         text = _(
             "The disclosure of %(village)s for %(month)s is not published yet. Each month is "
-            "published on the first working day of the next (%(day)s for this one)."
+            "published on the first working day of the next; this month's was due on %(day)s."
         )
+        if publish_on >= timezone.localdate():
+            text = _(
+                "The disclosure of %(village)s for %(month)s is not published yet. Each month "
+                "is published on the first working day of the next; this month's is due on "
+                "%(day)s."
+            )
     else:
         text = _(
             "%(month)s is not over yet. The disclosure of %(village)s for it will be published "
@@ -349,7 +356,8 @@ def _staff_refusal(request: HttpRequest, exc: Exception) -> HttpResponse:
 @require_POST
 @login_required
 def publish(request: HttpRequest, village_code: str, month: str) -> HttpResponse:
-    """Publish a month by hand (the queue does it on the first working day)."""
+    """Publish a month by hand (the queue does it on the first working day). Published
+    already (a second tap, a stale page): the month's page, saying so."""
     try:
         village = village_by_code(village_code)
         when = _month(month)
@@ -359,7 +367,10 @@ def publish(request: HttpRequest, village_code: str, month: str) -> HttpResponse
     except PermissionDenied as exc:
         return _staff_refusal(request, exc)
     except ValidationError as exc:
-        return refused(request, Refused(400, _("Not published"), " ".join(exc.messages)))
+        if disclosures.versions_of(village, when):  # a second tap, a stale page
+            messages.info(request, " ".join(exc.messages))
+        else:
+            return refused(request, Refused(400, _("Not published"), " ".join(exc.messages)))
     return redirect("finance:disclosure", village.code, f"{when:%Y-%m}", permanent=False)
 
 

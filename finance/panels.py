@@ -7,6 +7,8 @@ shared among anonymous visitors (`portal.pagecache`), keyed by the log's head, w
 write here moves.
 """
 
+from decimal import Decimal
+
 from django.apps import AppConfig
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -44,25 +46,24 @@ def record_panel(request: HttpRequest, obj: object = None) -> str:
     context: dict = {}
     if isinstance(obj, Project):
         context["rows"] = [row for row in [_following(obj, _("This project"))] if row]
-        paid = services.project_paid(obj)
+        payments = list(
+            obj.payment_requests.filter(state=PaymentRequest.State.PAID)
+            .select_related("payee")
+            .order_by("paid_on", "pk")
+        )
         context |= {
             "project": obj,
-            "paid": paid,
+            # `services.project_paid`, from the rows listed rather than a query of its own
+            "paid": sum((r.amount for r in payments), Decimal("0")),
             "cap": services.project_cap(obj),
             "capped_by_settlement": obj.settlement_amount is not None,
-            "payments": (
-                list(
-                    obj.payment_requests.filter(state=PaymentRequest.State.PAID)
-                    .select_related("payee")
-                    .order_by("paid_on", "pk")
-                )
-                if paid
-                else []
-            ),
+            "payments": payments,
         }
     elif isinstance(obj, Asset):
         context["rows"] = _asset_rows(obj)
-    elif isinstance(obj, Lease | Auction):
+    elif isinstance(obj, Auction):  # on the auction's own page
+        context["rows"] = [row for row in [_following(obj, _("This auction"))] if row]
+    elif isinstance(obj, Lease):
         context["rows"] = [row for row in [_following(obj, str(obj))] if row]
     if not context.get("rows") and "project" not in context:
         return ""

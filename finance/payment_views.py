@@ -22,7 +22,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -92,22 +92,73 @@ def _max_mb() -> int:
     return settings.DOCUMENT_MAX_BYTES // (1024 * 1024)
 
 
-def _numbered(title: str, index: int, count: int) -> str:
-    return title if count == 1 else f"{title} ({index}/{count})"
+UNTITLED_HELP = gettext_lazy(
+    "E.g. the invoice number. Left empty, each file is named after its kind and a number "
+    "(“Invoice 1”)."
+)
+
+
+class AsksForRequired:
+    """A form whose `service_required` fields, which the services require though the form
+    leaves them to them (their reasons are clearer), are marked required for the browser: a
+    phone asks for them before the form is sent, and its photos with it."""
+
+    service_required: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.service_required:
+            self.fields[name].widget.attrs["required"] = True
+
+
+class DraftForm(AsksForRequired, forms.DraftForm):
+    service_required = ("amount", "purpose")
+
+
+class NewRequestForm(AsksForRequired, forms.NewRequestForm):
+    """The new request, where photos sent without a title are named after their kind and a
+    number ("发票 1", `selectors.voucher_titles`) rather than refused."""
+
+    service_required = ("amount", "purpose")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["voucher_title"].help_text = UNTITLED_HELP
+
+    def clean(self):
+        return forms.DraftForm.clean(self)  # not the parent's, which asks for a title
+
+
+class VoucherForm(forms.VoucherForm):
+    """More vouchers for a draft; without a title, named after their kind and a number."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["title"].required = False
+        self.fields["title"].help_text = UNTITLED_HELP
+
+
+class PayForm(AsksForRequired, forms.PayForm):
+    service_required = ("bank_reference", "paid_on")
+
+
+class PayeeForm(AsksForRequired, forms.PayeeForm):
+    service_required = ("name", "bank_name", "account_number")
+
+
+class ReceiptForm(AsksForRequired, forms.ReceiptForm):
+    service_required = ("amount", "bank_reference")
 
 
 def _attach_all(request: PaymentRequest, user, *, kind: str, title: str, files) -> list[Voucher]:
     """Store each file as a voucher; if any is refused, none of this call's files are kept
     (the database rolls back with the caller's transaction, the files are deleted here)."""
     stored: list[Voucher] = []
+    titles = selectors.voucher_titles(request, kind=kind, title=title, count=len(files))
     try:
-        for index, upload in enumerate(files, start=1):
+        for upload, voucher_title in zip(files, titles, strict=True):
             voucher = services.attach_voucher(
-                request,
-                actor=user,
-                kind=kind,
-                title=_numbered(title, index, len(files)),
-                upload=upload,
+                request, actor=user, kind=kind, title=voucher_title, upload=upload
             )
             stored.append(voucher)
     except BaseException:
@@ -164,7 +215,7 @@ def request_list(request: HtmxHttpRequest) -> HttpResponse:
 # Drafting ------------------------------------------------------------------------------------
 
 
-def _draft(request: HtmxHttpRequest, form: forms.NewRequestForm) -> tuple[PaymentRequest, bool]:
+def _draft(request: HtmxHttpRequest, form: NewRequestForm) -> tuple[PaymentRequest, bool]:
     """The draft and its vouchers, and the submission when asked, all or nothing. The same
     form sent twice at once: the second finds the draft the first made."""
     try:
@@ -176,9 +227,7 @@ def _draft(request: HtmxHttpRequest, form: forms.NewRequestForm) -> tuple[Paymen
         return made, False
 
 
-def _draft_once(
-    request: HtmxHttpRequest, form: forms.NewRequestForm
-) -> tuple[PaymentRequest, bool]:
+def _draft_once(request: HtmxHttpRequest, form: NewRequestForm) -> tuple[PaymentRequest, bool]:
     data = form.cleaned_data
     with transaction.atomic():
         made, created = services.draft_request(
@@ -219,7 +268,7 @@ def request_new(request: HtmxHttpRequest) -> HttpResponse:
     villages = selectors.villages_for(request.user, Task.KEEP_BOOKS)
     status = 200
     if request.method == "POST":
-        form = forms.NewRequestForm(request.POST, request.FILES, villages=villages)
+        form = NewRequestForm(request.POST, request.FILES, villages=villages)
         saved, status = _attempt(form, lambda: _draft(request, form), VOUCHER_FIELDS)
         if saved is not None:
             made, created = saved
@@ -227,7 +276,7 @@ def request_new(request: HtmxHttpRequest) -> HttpResponse:
             return redirect(made.get_absolute_url())
     else:
         initial = {key: request.GET[key] for key in ("village", "payee") if request.GET.get(key)}
-        form = forms.NewRequestForm(villages=villages, initial=initial)
+        form = NewRequestForm(villages=villages, initial=initial)
     context = {
         "form": form,
         "errors": form_errors(form) if form.is_bound else [],
@@ -235,6 +284,12 @@ def request_new(request: HtmxHttpRequest) -> HttpResponse:
         "max_mb": _max_mb(),
     }
     return render(request, "finance/payments/request_form.html", context, status=status)
+
+
+def _not_editable(request: HtmxHttpRequest, made: PaymentRequest) -> HttpResponse:
+    """A request that is no draft is not edited: its page, saying why and what to do."""
+    messages.error(request, services.locked_reason(made))
+    return redirect(made.get_absolute_url())
 
 
 @login_required
@@ -245,24 +300,22 @@ def request_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     made = selectors.request_for(request.user, pk)
     ensure_may(request.user, Task.KEEP_BOOKS, made)
     villages = AdminUnit.objects.filter(pk=made.village_id).defer("boundary")
-    if request.method == "GET" and made.state != State.DRAFT:
-        messages.error(
-            request,
-            _("Request %(ref)s is %(state)s and locked; a correction is a new version.")
-            % {"ref": made.reference, "state": made.get_state_display()},
-        )
-        return redirect(made.get_absolute_url())
+    if made.state != State.DRAFT:
+        return _not_editable(request, made)
     status = 200
     if request.method == "POST":
-        form = forms.DraftForm(request.POST, villages=villages)
+        form = DraftForm(request.POST, villages=villages)
         saved, status = _attempt(
             form, lambda: services.update_draft(made, actor=request.user, **form.draft_fields())
         )
         if saved is not None:
             messages.success(request, _("The draft is saved."))
             return redirect(made.get_absolute_url())
+        made.refresh_from_db(fields=["state"])
+        if made.state != State.DRAFT:  # sent meanwhile, from another phone
+            return _not_editable(request, made)
     else:
-        form = forms.DraftForm(
+        form = DraftForm(
             villages=villages,
             initial={
                 "payee": made.payee_id,
@@ -293,13 +346,13 @@ def _forms(user, made: PaymentRequest, refusal: str | None, bound: dict) -> dict
     state = made.state
     shown = {}
     if keeps_books and state == State.DRAFT:
-        shown["voucher"] = forms.VoucherForm()
+        shown["voucher"] = VoucherForm()
         shown["submit"] = forms.ConfirmForm()
     if refusal == "":
         shown["approve"] = forms.ApproveForm()
         shown["refuse"] = forms.RefuseForm()
     if keeps_books and state == State.APPROVED:
-        shown["pay"] = forms.PayForm()
+        shown["pay"] = PayForm()
     if keeps_books and state in (State.APPROVED, State.REFUSED) and made.newer is None:
         shown["revise"] = forms.ConfirmForm()
     if keeps_books and state in PaymentRequest.OPEN_STATES:
@@ -329,6 +382,7 @@ def _page(
         "refusal": refusal,
         "forms": _forms(user, made, refusal, bound or {}),
         "may_edit": made.state == State.DRAFT and may(user, Task.KEEP_BOOKS, made),
+        "refused_at": selectors.refused_step(made),
         "sees_restricted": covers(user, made),
         "drafted_by": public_actor(made.drafted_by) if made.drafted_by_id else "",
         "power_item_url": selectors.power_item_url(made),
@@ -400,7 +454,7 @@ def request_voucher(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         ) % {"count": len(stored)}
         return done, made
 
-    return _act(request, pk, key="voucher", form_class=forms.VoucherForm, do=do)
+    return _act(request, pk, key="voucher", form_class=VoucherForm, do=do)
 
 
 @login_required
@@ -431,12 +485,27 @@ def request_withdraw(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, key="withdraw", form_class=forms.ConfirmForm, do=do)
 
 
+def _step_seen(request: HtmxHttpRequest) -> int | None:
+    """The position of the step the approver's page showed (the forms send it), so that a
+    stale page decides nothing but that step; None from a client that sends none."""
+    raw = request.POST.get("step", "")
+    if raw == "":
+        return None
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 3) or int(raw) == 0:
+        raise ValidationError(
+            _("This form names no step of the chain (“%(step)s”): reload the page.")
+            % {"step": raw[:10]}
+        )
+    return int(raw)
+
+
 @login_required
 @require_POST
 def request_approve(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     def do(made: PaymentRequest, data: dict) -> tuple[str, PaymentRequest]:
+        step = _step_seen(request)
         already = _decided_by(made, request.user, ApprovalStep.Decision.APPROVED)
-        done = services.approve(made, actor=request.user, reason=data["remark"])
+        done = services.approve(made, actor=request.user, reason=data["remark"], step=step)
         if already:
             return _("You had already approved this request; nothing changed."), made
         if done.state == State.APPROVED:
@@ -450,8 +519,9 @@ def request_approve(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def request_refuse(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     def do(made: PaymentRequest, data: dict) -> tuple[str, PaymentRequest]:
+        step = _step_seen(request)
         already = _decided_by(made, request.user, ApprovalStep.Decision.REFUSED)
-        services.refuse(made, actor=request.user, reason=data["reason"])
+        services.refuse(made, actor=request.user, reason=data["reason"], step=step)
         if already:
             return _("You had already refused this request; nothing changed."), made
         return _("Refused, with the reason in the public log."), made
@@ -459,9 +529,28 @@ def request_refuse(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, key="refuse", form_class=forms.RefuseForm, do=do)
 
 
+def _asks_confirmation(user, made: PaymentRequest) -> bool:
+    """A new version of an approved request makes it unpayable: the bookkeeper confirms it."""
+    return made.state == State.APPROVED and made.newer is None and may(user, Task.KEEP_BOOKS, made)
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def request_revise(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """A corrected version. Of an approved request, only once confirmed (`confirm=yes`: the
+    page's dialog sends it, or the page this answers without it), since the approved one can
+    then no longer be paid."""
+    if request.method == "GET" or request.POST.get("confirm") != "yes":
+        ensure_reader(request.user)
+        made = selectors.request_for(request.user, pk)
+        if _asks_confirmation(request.user, made):
+            if request.htmx:
+                return HttpResponseClientRedirect(reverse("finance:request-revise", args=[pk]))
+            context = {"made": made}
+            return render(request, "finance/payments/revise_confirm.html", context)
+        if request.method == "GET":
+            return redirect(made.get_absolute_url())
+
     def do(made: PaymentRequest, data: dict) -> tuple[str, PaymentRequest]:
         newer = services.revise(made, actor=request.user)
         return _("Version %(version)s is a draft: correct it and send it again.") % {
@@ -486,7 +575,7 @@ def request_pay(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             return _("This transfer was already recorded; nothing changed."), made
         return _("Paid by bank transfer: recorded."), made
 
-    return _act(request, pk, key="pay", form_class=forms.PayForm, do=do)
+    return _act(request, pk, key="pay", form_class=PayForm, do=do)
 
 
 @login_required
@@ -544,7 +633,7 @@ def payee_new(request: HtmxHttpRequest) -> HttpResponse:
     back_to_request = request.GET.get("next") == "request"
     status = 200
     if request.method == "POST":
-        form = forms.PayeeForm(request.POST, villages=villages)
+        form = PayeeForm(request.POST, villages=villages)
         payee, status = _attempt(
             form, lambda: services.save_payee(form.payee(), actor=request.user)
         )
@@ -556,7 +645,7 @@ def payee_new(request: HtmxHttpRequest) -> HttpResponse:
             return redirect(f"{reverse('finance:payee-list')}{query}")
     else:
         initial = {"village": request.GET["village"]} if request.GET.get("village") else {}
-        form = forms.PayeeForm(villages=villages, initial=initial)
+        form = PayeeForm(villages=villages, initial=initial)
     context = {
         "form": form,
         "errors": form_errors(form) if form.is_bound else [],
@@ -573,7 +662,7 @@ def receipt_new(request: HtmxHttpRequest) -> HttpResponse:
     villages = selectors.villages_for(request.user, Task.KEEP_BOOKS)
     status = 200
     if request.method == "POST":
-        form = forms.ReceiptForm(request.POST, villages=villages)
+        form = ReceiptForm(request.POST, villages=villages)
 
         def record():
             data = dict(form.cleaned_data)
@@ -584,7 +673,7 @@ def receipt_new(request: HtmxHttpRequest) -> HttpResponse:
             messages.success(request, _("The receipt is recorded."))
             return redirect("finance:receipt-new")
     else:
-        form = forms.ReceiptForm(villages=villages)
+        form = ReceiptForm(villages=villages)
     context = {
         "form": form,
         "errors": form_errors(form) if form.is_bound else [],

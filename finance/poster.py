@@ -13,9 +13,10 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A3, A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
+    CondPageBreak,
     Flowable,
-    KeepTogether,
     Paragraph,
     SimpleDocTemplate,
     Spacer,
@@ -35,6 +36,12 @@ QR_MODULES_QUIET = 4
 RED = colors.Color(0.72, 0.11, 0.11)
 GRID = colors.Color(0.8, 0.8, 0.8)
 SHADE = colors.Color(0.95, 0.95, 0.95)
+CELL_PADDING = 6  # reportlab's, left and right of a table cell
+FIRST_ROWS = 2  # a heading is kept with its table's header and this many rows
+# The payments' bank reference column: as wide as its longest reference needs, within these
+# shares of the page; past the widest, its type is made smaller, down to the smallest.
+REFERENCE_SHARE = (0.14, 0.3)
+SMALLEST = 5.0
 
 
 def public_url(disclosure: MonthlyDisclosure) -> str:
@@ -66,6 +73,22 @@ class QrCode(Flowable):
         draw_qr(self.canv, self.modules, quiet, quiet, self.size - 2 * quiet)
 
 
+class RoomFor(CondPageBreak):
+    """A page break unless the rest of the page holds `flowables` (a heading and the first
+    rows of its table): a heading is never left alone at the foot of a page."""
+
+    def __init__(self, flowables: list[Flowable]):
+        super().__init__(0)
+        self.flowables = flowables
+
+    def wrap(self, availWidth, availHeight):
+        self.height = sum(
+            f.wrapOn(self.canv, availWidth, availHeight)[1] + f.getSpaceBefore() + f.getSpaceAfter()
+            for f in self.flowables
+        )
+        return super().wrap(availWidth, availHeight)
+
+
 class Poster:
     def __init__(self, disclosure: MonthlyDisclosure, size: str):
         self.disclosure = disclosure
@@ -94,6 +117,26 @@ class Poster:
 
     def heading(self, value: str) -> Paragraph:
         return self.text(value, 11, colour=RED, spaceBefore=4 * mm, spaceAfter=1.5 * mm)
+
+    def section(
+        self,
+        title: str,
+        header: list[str],
+        rows: list[list],
+        widths: list[float],
+        *,
+        total=None,
+        before: tuple[Flowable, ...] = (),
+    ) -> list:
+        """A heading, `before` and the table of `rows` (or "None this month."), the heading
+        kept with the table's first rows."""
+        if not rows:
+            body = [*before, self.none()]
+            first = body
+        else:
+            body = [*before, self.table(header, rows, widths, total=total)]
+            first = [*before, self.table(header, rows[:FIRST_ROWS], widths)]
+        return [RoomFor([self.heading(title), *first]), self.heading(title), *body]
 
     def table(self, header: list[str], rows: list[list], widths: list[float], *, total=None):
         """A table over the page's width (`widths` are fractions of it), its header repeated
@@ -177,8 +220,9 @@ class Poster:
             [self.text(_("Expenditure"), 9), self.amount(p["expenditure_total"])],
             [self.text(_("Balance of the month"), 9), self.amount(p["balance"])],
         ]
-        parts = [self.heading(_("Income and expenditure (yuan)"))]
-        parts.append(self.table([_("Total"), _("Amount")], rows, [0.75, 0.25]))
+        parts = self.section(
+            _("Income and expenditure (yuan)"), [_("Total"), _("Amount")], rows, [0.75, 0.25]
+        )
         for key, heading in (
             ("income", _("Income by category")),
             ("expenditure", _("Expenditure by category")),
@@ -198,10 +242,25 @@ class Poster:
             )
         return parts
 
+    def reference_share(self, references: list[str]) -> float:
+        """The share of the page the bank reference column takes: what its longest reference
+        needs on one line, within `REFERENCE_SHARE` (a reference broken in two is misread
+        when it is checked against a bank slip)."""
+        widest = max((stringWidth(r, self.font, 8 * self.scale) for r in references), default=0)
+        least, most = REFERENCE_SHARE
+        return min(most, max(least, (widest + 2 * CELL_PADDING + 1) / self.page_width))
+
+    def reference(self, value: str, share: float) -> Paragraph:
+        """A bank reference on one line of its column: smaller type when it is too long."""
+        room = share * self.page_width - 2 * CELL_PADDING - 1
+        width = stringWidth(value, self.font, 8 * self.scale)
+        return self.text(value, max(SMALLEST, min(8, 8 * room / width)) if width else 8)
+
     def payments(self) -> list:
-        parts = [self.heading(_("Payments (by bank transfer)"))]
+        title = _("Payments (by bank transfer)")
         if not self.data["payments"]:
-            return [*parts, self.none()]
+            return self.section(title, [], [], [])
+        share = self.reference_share([line["bank_reference"] for line in self.data["payments"]])
         rows = []
         for line in self.data["payments"]:
             about = [line["purpose"], line["category_label"]]
@@ -216,17 +275,15 @@ class Poster:
                     self.text((line["reference"], line["paid_on"])),
                     line["payee"],
                     " · ".join(about),
-                    line["bank_reference"],
+                    self.reference(line["bank_reference"], share),
                     self.amount(line["amount_shown"]),
                 ]
             )
         header = [_("No. and date"), _("Payee"), _("What for"), _("Bank reference"), _("Amount")]
-        return [*parts, self.table(header, rows, [0.14, 0.2, 0.37, 0.14, 0.15])]
+        widths = [0.14, 0.2, 0.51 - share, share, 0.15]
+        return self.section(title, header, rows, widths)
 
     def projects(self) -> list:
-        parts = [self.heading(_("Projects"))]
-        if not self.data["projects"]:
-            return [*parts, self.none()]
         rows = [
             [
                 line["name"],
@@ -238,12 +295,9 @@ class Poster:
             for line in self.data["projects"]
         ]
         header = [_("Project"), _("Stage"), _("Contract"), _("Paid so far"), _("Progress")]
-        return [*parts, self.table(header, rows, [0.34, 0.26, 0.15, 0.15, 0.1])]
+        return self.section(_("Projects"), header, rows, [0.34, 0.26, 0.15, 0.15, 0.1])
 
     def leases(self) -> list:
-        parts = [self.heading(_("Leases: rent received and arrears"))]
-        if not self.data["leases"]:
-            return [*parts, self.none()]
         rows = [
             [
                 line["asset"]["name"],
@@ -262,12 +316,15 @@ class Poster:
             self.amount(self.data["rent_total"]),
             self.amount(self.data["arrears_total"]),
         ]
-        return [*parts, self.table(header, rows, [0.32, 0.2, 0.16, 0.16, 0.16], total=total)]
+        return self.section(
+            _("Leases: rent received and arrears"),
+            header,
+            rows,
+            [0.32, 0.2, 0.16, 0.16, 0.16],
+            total=total,
+        )
 
     def auctions(self) -> list:
-        parts = [self.heading(_("Auctions"))]
-        if not self.data["auctions"]:
-            return [*parts, self.none()]
         rows = [
             [
                 line["title"],
@@ -279,12 +336,10 @@ class Poster:
             for line in self.data["auctions"]
         ]
         header = [_("Auction"), _("Auction day"), _("Status"), _("Reserve price"), _("Result")]
-        return [*parts, self.table(header, rows, [0.34, 0.13, 0.15, 0.15, 0.23])]
+        return self.section(_("Auctions"), header, rows, [0.34, 0.13, 0.15, 0.15, 0.23])
 
     def cases(self) -> list:
-        parts = [self.heading(_("Villagers' reports (supervision cases)"))]
         counts = " · ".join(f"{c['label']} {c['count']}" for c in self.data["case_counts"])
-        parts.append(self.text(counts or _("No reports so far."), 8.5))
         rows = [
             [
                 c["reference"],
@@ -296,10 +351,36 @@ class Poster:
             for c in self.data["cases_received"]
             + [c for c in self.data["cases_closed"] if c not in self.data["cases_received"]]
         ]
-        if rows:
-            header = [_("Case"), _("About"), _("Received on"), _("Closed on"), _("State")]
-            parts += [Spacer(0, 1.5 * mm), self.table(header, rows, [0.2, 0.25, 0.15, 0.15, 0.25])]
-        return parts
+        title = _("Villagers' reports (supervision cases)")
+        said = self.text(counts or _("No reports so far."), 8.5)
+        if not rows:
+            return [RoomFor([self.heading(title), said]), self.heading(title), said]
+        header = [_("Case"), _("About"), _("Received on"), _("Closed on"), _("State")]
+        widths = [0.2, 0.25, 0.15, 0.15, 0.25]
+        return self.section(title, header, rows, widths, before=(said, Spacer(0, 1.5 * mm)))
+
+    def warnings(self) -> list:
+        """The warnings open when the month was published (the section alerts adds to the
+        content), as the page shows them."""
+        section = next((s for s in self.data["sections"] if s["name"] == "warnings"), None)
+        if section is None:
+            return []
+        title = _("Open warnings from the data")
+        if not section["data"]:
+            said = self.text(_("No warning was open when the month was published."), 8.5)
+            return [RoomFor([self.heading(title), said]), self.heading(title), said]
+        levels = {"red": _("Red"), "yellow": _("Yellow")}
+        rows = [
+            [
+                f"{w['rule']} {w['rule_name']}",
+                levels.get(w["level"], w["level"]),
+                w["about"],
+                w["raised_on"],
+            ]
+            for w in section["data"]
+        ]
+        header = [_("Rule"), _("Level"), _("About"), _("Raised on")]
+        return self.section(title, header, rows, [0.4, 0.1, 0.35, 0.15])
 
     def footer(self, canvas, doc) -> None:
         canvas.saveState()
@@ -337,7 +418,8 @@ class Poster:
             *self.projects(),
             *self.leases(),
             *self.auctions(),
-            KeepTogether(self.cases()),
+            *self.cases(),
+            *self.warnings(),
             Spacer(0, 4 * mm),
             self.text(
                 _(

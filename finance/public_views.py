@@ -26,6 +26,14 @@ def payment(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if record is None:
         raise Http404(_("No such payment request."))
+    staff = may(request.user, Task.KEEP_BOOKS, record) or may(
+        request.user, Task.APPROVE_PAYMENTS, record
+    )
+    if record.get_public_url() is None:
+        context = {"record": record, "staff": staff}
+        response = render(request, "finance/public/draft.html", context, status=404)
+        response._has_been_logged = True  # a draft's address is no server error worth a line
+        return response
     steps = [
         {
             "step": step,
@@ -40,7 +48,6 @@ def payment(request: HttpRequest, pk: int) -> HttpResponse:
         "vouchers": record.vouchers.all(),
         "newer": PaymentRequest.objects.filter(supersedes=record).first(),
         "events": event_views(trail_selectors.event_history(record), PaymentRequest),
-        "staff": may(request.user, Task.KEEP_BOOKS, record)
-        or may(request.user, Task.APPROVE_PAYMENTS, record),
+        "staff": staff,
     }
     return render(request, "finance/public/payment.html", context)

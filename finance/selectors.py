@@ -200,3 +200,22 @@ def voucher_for(user: User, pk: int) -> Voucher:
     if voucher is None or not covers(user, voucher):
         raise Http404(_("No such voucher in your villages."))
     return voucher
+
+
+def refused_step(request: PaymentRequest) -> ApprovalStep | None:
+    """The step that refused the request, with its reason, from its prefetched steps."""
+    if request.state != State.REFUSED:
+        return None
+    return next((s for s in request.steps.all() if s.decision == Decision.REFUSED), None)
+
+
+def voucher_titles(request: PaymentRequest, *, kind: str, title: str, count: int) -> list[str]:
+    """The titles of `count` files attached at once: the title typed, numbered "(1/3)" when
+    there are several; none typed, the kind and the next numbers of that kind on the request
+    ("发票 1", "发票 2"), as a phone user who only took photos expects."""
+    title = " ".join(str(title or "").split())
+    if title:
+        return [title if count == 1 else f"{title} ({n}/{count})" for n in range(1, count + 1)]
+    label = Voucher.Kind(kind).label if kind in Voucher.Kind.values else _("Voucher")
+    first = request.vouchers.filter(kind=kind).count() + 1
+    return [f"{label} {n}" for n in range(first, first + count)]

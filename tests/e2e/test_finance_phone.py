@@ -8,9 +8,10 @@ import hashlib
 import re
 from pathlib import Path
 from unittest import mock
+from uuid import uuid4
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image
 
 from finance.models import PaymentRequest
@@ -78,6 +79,7 @@ def test_a_payment_is_drafted_approved_and_paid_on_phones_then_disclosed(
     phone.select_option("#id_village", DONGAO)
     phone.select_option("#id_kind", "company")
     phone.fill("#id_name", "瑞安市曹村照明器材商店")
+    phone.fill("#id_credit_code", "91330381894900911J")
     phone.fill("#id_bank_name", "瑞安农商银行曹村支行")
     phone.fill("#id_account_number", "6228 4800 5555 6666")
     phone.locator("main button[type=submit]").click()
@@ -174,3 +176,106 @@ def test_a_payment_is_drafted_approved_and_paid_on_phones_then_disclosed(
     assert no_sideways_scroll(villager)
     for page in (supervisor, head, villager):
         page.context.close()
+
+
+def in_english(page, base_url: str) -> None:
+    """Switch the browser's pages to English, as the header's language button does."""
+    page.goto(f"{base_url}/")
+    with page.expect_navigation():
+        page.locator("header .lang-switch button").click()
+
+
+def inside_the_screen(page, selector: str) -> bool:
+    box = page.locator(selector).bounding_box()
+    width, height = page.viewport_size["width"], page.viewport_size["height"]
+    return (
+        box is not None
+        and box["x"] >= 0
+        and box["y"] >= 0
+        and (box["x"] + box["width"] <= width and box["y"] + box["height"] <= height)
+    )
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+@pytest.mark.parametrize("username", ["township", "bookkeeper"])
+def test_the_staff_header_keeps_log_out_and_the_language_switch_on_a_phone(
+    demo_server, phone, username, language
+):
+    base = demo_server.url
+    log_in(phone, base, username)
+    if language == "en":
+        in_english(phone, base)
+    phone.goto(f"{base}/finance/requests/")
+    assert phone.locator("html").get_attribute("lang") == ("en" if language == "en" else "zh-hans")
+    assert inside_the_screen(phone, "header .lang-switch button")
+    assert inside_the_screen(phone, "header form[action='/accounts/logout/'] button")
+    links = phone.locator("header .site-nav a")
+    assert links.count() >= 4
+    for n in range(links.count()):
+        assert inside_the_screen(phone, f"header .site-nav a >> nth={n}")
+    assert no_sideways_scroll(phone)
+    screenshot(phone, f"finance-staff-header-{username}-{language}-390")
+
+
+def test_a_public_payment_page_fits_a_phone_in_english(demo_server, phone):
+    """Its vouchers' SHA-256 wrap, and "paid on · reference" stays inside its card."""
+    base = demo_server.url
+    in_english(phone, base)
+    paid = PaymentRequest.objects.filter(state="paid", vouchers__isnull=False).first()
+    phone.goto(f"{base}{paid.get_public_url()}")
+    assert no_sideways_scroll(phone)
+    card = phone.locator(".facts").bounding_box()
+    for part in phone.locator(".facts dd").all():
+        box = part.bounding_box()
+        assert box["x"] + box["width"] <= card["x"] + card["width"]
+    for part in phone.locator("code.hash").all():
+        box = part.bounding_box()
+        assert box["x"] + box["width"] <= 390 - 16  # the page's margin
+    screenshot(phone, "finance-public-payment-en-390")
+
+
+def test_a_questioned_line_and_the_question_form_on_a_phone(demo_server, phone):
+    """The count of questions on a line has its words in its middle; the question form shows
+    the whole line chosen, amount included, and follows a change of line."""
+    from django.urls import reverse
+
+    from finance import disclosures, questions
+
+    base = demo_server.url
+    in_english(phone, base)
+    village = AdminUnit.objects.get(code=DONGAO)
+    published = disclosures.publish_month(village, disclosures.previous_month(timezone.localdate()))
+    with translation.override("en"):
+        lines = disclosures.lines_of(published.content)
+    key, label = next((k, v) for k, v in lines.items() if "," in v)
+    for text in ("这一条的依据在哪里可以看到？", "金额与实际是否一致？请公开凭证。"):
+        questions.ask(published, line=key, text=text, identity="anonymous", client_uuid=uuid4())
+    phone.goto(f"{base}{published.get_absolute_url()}")
+    pill = phone.locator(".ds-asked").first
+    box = pill.bounding_box()
+    words = pill.evaluate(
+        """(e) => { const r = document.createRange(); r.selectNodeContents(e);
+                    const b = r.getBoundingClientRect(); return [b.top, b.bottom]; }"""
+    )
+    assert abs((words[0] + words[1]) / 2 - (box["y"] + box["height"] / 2)) <= 1.5
+    assert no_sideways_scroll(phone)
+
+    ask = reverse("finance:disclosure-question", args=[DONGAO, f"{published.month:%Y-%m}"])
+    phone.goto(f"{base}{ask}?line={key}")
+    assert phone.inner_text(".ds-chosen") == label
+    other = phone.locator("#id_line option").nth(1)
+    phone.select_option("#id_line", other.get_attribute("value"))
+    assert phone.inner_text(".ds-chosen") == other.inner_text()
+    assert no_sideways_scroll(phone)
+
+
+def test_the_voucher_boxes_stay_inside_their_card(demo_server, phone):
+    log_in(phone, demo_server.url, "bookkeeper")
+    phone.goto(f"{demo_server.url}/finance/requests/new/")
+    card = phone.locator("fieldset.pay-group").bounding_box()
+    boxes = phone.locator("fieldset.pay-group .pay-file").all()
+    assert len(boxes) == 2
+    for part in boxes:
+        box = part.bounding_box()
+        assert box["x"] + box["width"] <= card["x"] + card["width"]
+    assert no_sideways_scroll(phone)
