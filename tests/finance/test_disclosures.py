@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_q.models import Schedule
 
 from finance import disclosures, questions, services, tasks
@@ -26,6 +26,13 @@ from supervision.models import Case, ReporterContact
 from trail.models import Event
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    """The refusals below are read in English (the catalogue gives them in Chinese)."""
+    with translation.override("en"):
+        yield
 
 LAST = disclosures.previous_month(timezone.localdate())  # the latest month that may be published
 
