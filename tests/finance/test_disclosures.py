@@ -34,6 +34,7 @@ def in_english():
     with translation.override("en"):
         yield
 
+
 LAST = disclosures.previous_month(timezone.localdate())  # the latest month that may be published
 
 
