@@ -92,9 +92,30 @@ def _grouped(rows, label) -> list:
     return [("", "—"), *groups.items()]
 
 
-class DraftForm(forms.Form):
+UNTITLED_HELP = _(
+    "E.g. the invoice number. Left empty, each file is named after its kind and a number "
+    "(“Invoice 1”)."
+)
+
+
+class AsksForRequired:
+    """A form whose `service_required` fields, which the services require though the form
+    leaves them to them (their reasons are clearer), are marked required for the browser: a
+    phone asks for them before the form is sent, and its photos with it."""
+
+    service_required: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.service_required:
+            self.fields[name].widget.attrs["required"] = True
+
+
+class DraftForm(AsksForRequired, forms.Form):
     """What the bookkeeper writes on a request (`services.DRAFT_FIELDS`); the village is the
     new form's, or the request's when it is edited."""
+
+    service_required = ("amount", "purpose")
 
     payee = forms.ModelChoiceField(
         label=_("Payee"),
@@ -173,7 +194,9 @@ class DraftForm(forms.Form):
 
 class NewRequestForm(DraftForm):
     """A new draft: its village, the first vouchers, and the form's own id so that sending it
-    twice (a second tap, Back and send again) finds the draft the first one made."""
+    twice (a second tap, Back and send again) finds the draft the first one made. Photos sent
+    without a title are named after their kind and a number ("发票 1",
+    `selectors.voucher_titles`)."""
 
     village = VillageField(error_messages={"required": _("Choose the village that pays.")})
     voucher_kind = forms.ChoiceField(
@@ -183,7 +206,7 @@ class NewRequestForm(DraftForm):
         label=_("Voucher title"),
         max_length=200,
         required=False,
-        help_text=_("E.g. the invoice number. Several files get the same title, numbered."),
+        help_text=UNTITLED_HELP,
     )
     voucher_files = VoucherFiles(label=_("Voucher files (PDF or photo)"), required=False)
     client_uuid = forms.UUIDField(
@@ -201,25 +224,15 @@ class NewRequestForm(DraftForm):
         if not self.is_bound:
             self.initial.setdefault("client_uuid", uuid.uuid4())
 
-    def clean(self):
-        data = super().clean()
-        if data.get("voucher_files") and not (data.get("voucher_title") or "").strip():
-            self.add_error(
-                "voucher_title", _("Give the voucher a title (e.g. the invoice number).")
-            )
-        return data
-
 
 class VoucherForm(forms.Form):
-    """More vouchers for a draft."""
+    """More vouchers for a draft; without a title, named after their kind and a number."""
 
     kind = forms.ChoiceField(
         label=_("Voucher kind"), choices=Voucher.Kind.choices, initial=Voucher.Kind.INVOICE
     )
     title = forms.CharField(
-        label=_("Voucher title"),
-        max_length=200,
-        error_messages={"required": _("Give the voucher a title (e.g. the invoice number).")},
+        label=_("Voucher title"), max_length=200, required=False, help_text=UNTITLED_HELP
     )
     files = VoucherFiles(
         label=_("Voucher files (PDF or photo)"),
@@ -254,8 +267,10 @@ class RefuseForm(forms.Form):
     )
 
 
-class PayForm(forms.Form):
+class PayForm(AsksForRequired, forms.Form):
     """The bank transfer that paid an approved request. There is no cash."""
+
+    service_required = ("bank_reference", "paid_on")
 
     bank_reference = forms.CharField(
         label=_("Bank transfer reference"),
@@ -276,8 +291,10 @@ class PayForm(forms.Form):
             self.initial.setdefault("paid_on", timezone.localdate())
 
 
-class PayeeForm(forms.Form):
+class PayeeForm(AsksForRequired, forms.Form):
     """A payee; `services.save_payee` checks the numbers and that there is a bank account."""
+
+    service_required = ("name", "bank_name", "account_number")
 
     village = VillageField(error_messages={"required": _("Choose the village that pays.")})
     kind = forms.ChoiceField(label=_("Payee kind"), choices=Payee.Kind.choices)
@@ -317,8 +334,10 @@ class PayeeForm(forms.Form):
         return Payee(**{name: data[name] for name in self.fields})
 
 
-class ReceiptForm(forms.Form):
+class ReceiptForm(AsksForRequired, forms.Form):
     """Money received and banked (去现金化: there is no cash box to put it in)."""
+
+    service_required = ("amount", "bank_reference")
 
     village = VillageField(error_messages={"required": _("Choose the village that received it.")})
     category = forms.ChoiceField(label=_("Income category"), choices=Receipt.Category.choices)

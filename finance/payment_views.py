@@ -22,7 +22,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -49,10 +49,14 @@ VOUCHER_FIELDS = {
 FILE_FIELDS = {"file": "files", "vouchers": "files"}
 
 
+READER_TASKS = (Task.KEEP_BOOKS, Task.APPROVE_PAYMENTS, Task.HANDLE_CASES)
+
+
 def ensure_reader(user) -> None:
-    """PermissionDenied, saying who does, for a user who neither keeps the books nor approves."""
+    """PermissionDenied, saying who does, for a user who neither keeps the books, approves, nor
+    follows villagers' reports (the discipline office looks into a questioned payment)."""
     reasons = []
-    for task in (Task.KEEP_BOOKS, Task.APPROVE_PAYMENTS):
+    for task in READER_TASKS:
         try:
             ensure_may(user, task)
         except PermissionDenied as exc:
@@ -90,64 +94,6 @@ def _attempt(form, call: Callable[[], T], fields: dict | None = None) -> tuple[T
 
 def _max_mb() -> int:
     return settings.DOCUMENT_MAX_BYTES // (1024 * 1024)
-
-
-UNTITLED_HELP = gettext_lazy(
-    "E.g. the invoice number. Left empty, each file is named after its kind and a number "
-    "(“Invoice 1”)."
-)
-
-
-class AsksForRequired:
-    """A form whose `service_required` fields, which the services require though the form
-    leaves them to them (their reasons are clearer), are marked required for the browser: a
-    phone asks for them before the form is sent, and its photos with it."""
-
-    service_required: tuple[str, ...] = ()
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in self.service_required:
-            self.fields[name].widget.attrs["required"] = True
-
-
-class DraftForm(AsksForRequired, forms.DraftForm):
-    service_required = ("amount", "purpose")
-
-
-class NewRequestForm(AsksForRequired, forms.NewRequestForm):
-    """The new request, where photos sent without a title are named after their kind and a
-    number ("发票 1", `selectors.voucher_titles`) rather than refused."""
-
-    service_required = ("amount", "purpose")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["voucher_title"].help_text = UNTITLED_HELP
-
-    def clean(self):
-        return forms.DraftForm.clean(self)  # not the parent's, which asks for a title
-
-
-class VoucherForm(forms.VoucherForm):
-    """More vouchers for a draft; without a title, named after their kind and a number."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["title"].required = False
-        self.fields["title"].help_text = UNTITLED_HELP
-
-
-class PayForm(AsksForRequired, forms.PayForm):
-    service_required = ("bank_reference", "paid_on")
-
-
-class PayeeForm(AsksForRequired, forms.PayeeForm):
-    service_required = ("name", "bank_name", "account_number")
-
-
-class ReceiptForm(AsksForRequired, forms.ReceiptForm):
-    service_required = ("amount", "bank_reference")
 
 
 def _attach_all(request: PaymentRequest, user, *, kind: str, title: str, files) -> list[Voucher]:
@@ -215,7 +161,7 @@ def request_list(request: HtmxHttpRequest) -> HttpResponse:
 # Drafting ------------------------------------------------------------------------------------
 
 
-def _draft(request: HtmxHttpRequest, form: NewRequestForm) -> tuple[PaymentRequest, bool]:
+def _draft(request: HtmxHttpRequest, form: forms.NewRequestForm) -> tuple[PaymentRequest, bool]:
     """The draft and its vouchers, and the submission when asked, all or nothing. The same
     form sent twice at once: the second finds the draft the first made."""
     try:
@@ -227,7 +173,9 @@ def _draft(request: HtmxHttpRequest, form: NewRequestForm) -> tuple[PaymentReque
         return made, False
 
 
-def _draft_once(request: HtmxHttpRequest, form: NewRequestForm) -> tuple[PaymentRequest, bool]:
+def _draft_once(
+    request: HtmxHttpRequest, form: forms.NewRequestForm
+) -> tuple[PaymentRequest, bool]:
     data = form.cleaned_data
     with transaction.atomic():
         made, created = services.draft_request(
@@ -268,7 +216,7 @@ def request_new(request: HtmxHttpRequest) -> HttpResponse:
     villages = selectors.villages_for(request.user, Task.KEEP_BOOKS)
     status = 200
     if request.method == "POST":
-        form = NewRequestForm(request.POST, request.FILES, villages=villages)
+        form = forms.NewRequestForm(request.POST, request.FILES, villages=villages)
         saved, status = _attempt(form, lambda: _draft(request, form), VOUCHER_FIELDS)
         if saved is not None:
             made, created = saved
@@ -276,7 +224,7 @@ def request_new(request: HtmxHttpRequest) -> HttpResponse:
             return redirect(made.get_absolute_url())
     else:
         initial = {key: request.GET[key] for key in ("village", "payee") if request.GET.get(key)}
-        form = NewRequestForm(villages=villages, initial=initial)
+        form = forms.NewRequestForm(villages=villages, initial=initial)
     context = {
         "form": form,
         "errors": form_errors(form) if form.is_bound else [],
@@ -304,7 +252,7 @@ def request_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return _not_editable(request, made)
     status = 200
     if request.method == "POST":
-        form = DraftForm(request.POST, villages=villages)
+        form = forms.DraftForm(request.POST, villages=villages)
         saved, status = _attempt(
             form, lambda: services.update_draft(made, actor=request.user, **form.draft_fields())
         )
@@ -315,7 +263,7 @@ def request_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         if made.state != State.DRAFT:  # sent meanwhile, from another phone
             return _not_editable(request, made)
     else:
-        form = DraftForm(
+        form = forms.DraftForm(
             villages=villages,
             initial={
                 "payee": made.payee_id,
@@ -346,13 +294,13 @@ def _forms(user, made: PaymentRequest, refusal: str | None, bound: dict) -> dict
     state = made.state
     shown = {}
     if keeps_books and state == State.DRAFT:
-        shown["voucher"] = VoucherForm()
+        shown["voucher"] = forms.VoucherForm()
         shown["submit"] = forms.ConfirmForm()
     if refusal == "":
         shown["approve"] = forms.ApproveForm()
         shown["refuse"] = forms.RefuseForm()
     if keeps_books and state == State.APPROVED:
-        shown["pay"] = PayForm()
+        shown["pay"] = forms.PayForm()
     if keeps_books and state in (State.APPROVED, State.REFUSED) and made.newer is None:
         shown["revise"] = forms.ConfirmForm()
     if keeps_books and state in PaymentRequest.OPEN_STATES:
@@ -454,7 +402,7 @@ def request_voucher(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         ) % {"count": len(stored)}
         return done, made
 
-    return _act(request, pk, key="voucher", form_class=VoucherForm, do=do)
+    return _act(request, pk, key="voucher", form_class=forms.VoucherForm, do=do)
 
 
 @login_required
@@ -575,7 +523,7 @@ def request_pay(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             return _("This transfer was already recorded; nothing changed."), made
         return _("Paid by bank transfer: recorded."), made
 
-    return _act(request, pk, key="pay", form_class=PayForm, do=do)
+    return _act(request, pk, key="pay", form_class=forms.PayForm, do=do)
 
 
 @login_required
@@ -633,7 +581,7 @@ def payee_new(request: HtmxHttpRequest) -> HttpResponse:
     back_to_request = request.GET.get("next") == "request"
     status = 200
     if request.method == "POST":
-        form = PayeeForm(request.POST, villages=villages)
+        form = forms.PayeeForm(request.POST, villages=villages)
         payee, status = _attempt(
             form, lambda: services.save_payee(form.payee(), actor=request.user)
         )
@@ -645,7 +593,7 @@ def payee_new(request: HtmxHttpRequest) -> HttpResponse:
             return redirect(f"{reverse('finance:payee-list')}{query}")
     else:
         initial = {"village": request.GET["village"]} if request.GET.get("village") else {}
-        form = PayeeForm(villages=villages, initial=initial)
+        form = forms.PayeeForm(villages=villages, initial=initial)
     context = {
         "form": form,
         "errors": form_errors(form) if form.is_bound else [],
@@ -662,7 +610,7 @@ def receipt_new(request: HtmxHttpRequest) -> HttpResponse:
     villages = selectors.villages_for(request.user, Task.KEEP_BOOKS)
     status = 200
     if request.method == "POST":
-        form = ReceiptForm(request.POST, villages=villages)
+        form = forms.ReceiptForm(request.POST, villages=villages)
 
         def record():
             data = dict(form.cleaned_data)
@@ -673,7 +621,7 @@ def receipt_new(request: HtmxHttpRequest) -> HttpResponse:
             messages.success(request, _("The receipt is recorded."))
             return redirect("finance:receipt-new")
     else:
-        form = ReceiptForm(villages=villages)
+        form = forms.ReceiptForm(villages=villages)
     context = {
         "form": form,
         "errors": form_errors(form) if form.is_bound else [],

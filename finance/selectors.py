@@ -2,7 +2,6 @@
 requests of a user's units, those waiting for the user's decision, one request with its
 chain, vouchers and public history, the payees and receipts of a user's villages."""
 
-import copy
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
@@ -10,7 +9,6 @@ from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 from django.urls import NoReverseMatch
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from finance import services
 from finance.models import ApprovalStep, Payee, PaymentRequest, Receipt, Voucher
@@ -18,19 +16,12 @@ from registry.models import AdminUnit
 from registry.roles import Task
 from registry.scoping import covers, group_names, in_scope, may
 from trail import selectors as trail_selectors
-from trail.models import Event
-from trail.presenters import EventView, event_view
+from trail.presenters import EventView, event_views
 
 State = PaymentRequest.State
 Decision = ApprovalStep.Decision
 
 # What the chain's events add to a request's public fields, as people read them.
-EVENT_LABELS = {
-    "chain": gettext_lazy("approval chain"),
-    "step": gettext_lazy("step"),
-    "decision": gettext_lazy("decision"),
-    "reason": gettext_lazy("reason"),
-}
 
 
 def villages_for(user: User, task: Task) -> QuerySet[AdminUnit]:
@@ -157,31 +148,10 @@ def project_money(request: PaymentRequest) -> ProjectMoney | None:
     return ProjectMoney(cap, committed, services.project_paid(project), left)
 
 
-def _relabel(view: EventView) -> EventView:
-    """The chain's own words (step, decision, reason) in the page's language."""
-    decisions = dict(Decision.choices)
-    for line in view.lines:
-        if line.label in EVENT_LABELS:
-            if line.label == "decision":
-                line.new = str(decisions.get(line.new, line.new))
-            line.label = str(EVENT_LABELS[line.label])
-    return view
-
-
 def history(request: PaymentRequest) -> list[EventView]:
-    """The request's public log, newest first, as lines a person reads. A voucher's event is
-    read by the voucher's fields (the log files it under "document attached")."""
-    views = []
-    for event in trail_selectors.event_history(request):
-        if event.action == Event.Action.ATTACH:
-            as_voucher = copy.copy(event)
-            as_voucher.action = Event.Action.UPDATE
-            view = event_view(as_voucher, Voucher)
-            view.event = event
-        else:
-            view = _relabel(event_view(event, PaymentRequest))
-        views.append(view)
-    return views
+    """The request's public log, newest first, as lines a person reads (its vouchers and
+    approval steps by their own fields: `finance.hooks`)."""
+    return event_views(trail_selectors.event_history(request), PaymentRequest)
 
 
 def payees_for(user: User) -> QuerySet[Payee]:

@@ -51,36 +51,6 @@ def english():
         yield
 
 
-@pytest.fixture
-def township():
-    city = AdminUnit.objects.get(level=AdminUnit.Level.CITY)
-    return registry_services.create_admin_unit(
-        actor=None, name="测试镇", level=AdminUnit.Level.TOWNSHIP, code="330381990", parent=city
-    )
-
-
-@pytest.fixture
-def village(township):
-    return registry_services.create_admin_unit(
-        actor=None,
-        name="测试一村",
-        level=AdminUnit.Level.VILLAGE,
-        code="330381990201",
-        parent=township,
-    )
-
-
-@pytest.fixture
-def other_village(township):
-    return registry_services.create_admin_unit(
-        actor=None,
-        name="测试二村",
-        level=AdminUnit.Level.VILLAGE,
-        code="330381990202",
-        parent=township,
-    )
-
-
 def payee(village: AdminUnit, name: str = "瑞安市甲建材经营部") -> Payee:
     return Payee.objects.create(
         village=village,

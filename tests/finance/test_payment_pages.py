@@ -160,7 +160,17 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, url):
     assert response["Location"].startswith(reverse("login"))
 
 
-@pytest.mark.parametrize("name", ["discipline", "inspector"])
+def test_the_discipline_office_reads_requests_and_vouchers_but_drafts_nothing(as_user, make_draft):
+    draft = make_draft()
+    client = as_user("discipline")
+    for url in (LIST, draft.get_absolute_url()):
+        assert client.get(url).status_code == 200
+    voucher = draft.vouchers.get()
+    assert client.get(reverse("finance:voucher-file", args=[voucher.pk])).status_code == 200
+    assert client.get(NEW).status_code == 403
+
+
+@pytest.mark.parametrize("name", ["inspector"])
 def test_a_user_without_money_tasks_gets_403_saying_who_does(as_user, name, make_draft):
     draft = make_draft()
     client = as_user(name)
@@ -473,7 +483,7 @@ def test_a_voucher_file_is_streamed_inline_to_staff_of_its_units_only(
     assert response["Content-Disposition"].startswith("inline")
     assert response["X-Content-Type-Options"] == "nosniff"
     assert hashlib.sha256(b"".join(response.streaming_content)).hexdigest() == voucher.sha256
-    assert as_user("discipline").get(url).status_code == 403
+    assert as_user("inspector").get(url).status_code == 403
     outsider = staff_of("330381001", Role.TOWNSHIP, "anyang")
     assert as_user(outsider).get(url).status_code == 404
 
