@@ -361,7 +361,12 @@ def publish(request: HttpRequest, village_code: str, month: str) -> HttpResponse
     try:
         village = village_by_code(village_code)
         when = _month(month)
-        disclosures.publish_month(village, when, actor=request.user)
+        published = disclosures.publish_month(village, when, actor=request.user)
+        messages.success(
+            request,
+            _("Published: %(title)s. It is frozen now; a correction is an amendment.")
+            % {"title": published},
+        )
     except Refused as refusal:
         return refused(request, refusal)
     except PermissionDenied as exc:

@@ -608,12 +608,18 @@ def mark_paid(
                 % {"day": timezone.localtime(request.approved_at).date().isoformat()}
             }
         )
-    used = PaymentRequest.objects.filter(bank_reference=reference, state=State.PAID).first()
+    used = (
+        PaymentRequest.objects.filter(bank_reference=reference, state=State.PAID)
+        .select_related("village")
+        .first()
+    )
     if used is not None:
         raise ValidationError(
             {
-                "bank_reference": _("This transfer is already recorded for request %(ref)s.")
-                % {"ref": used.reference}
+                "bank_reference": _(
+                    "This transfer is already recorded for request %(ref)s of %(village)s."
+                )
+                % {"ref": used.reference, "village": used.village.name}
             }
         )
     _check_cap(request)

@@ -646,9 +646,10 @@ def test_a_bank_transfer_is_recorded_once_across_villages(
     )
     second = make_draft("200", payee=other_payee, village_override=other_village)
     second = run_chain(services.submit(second, actor=bookkeeper), demo_user, "supervisor", "head")
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError) as error, translation.override("en"):
         pay(second, demo_user, reference="XVILLAGE0001")
     assert "bank_reference" in error.value.message_dict
+    assert f"{first.reference} of 东岙村" in str(error.value)
 
 
 def test_a_paid_request_says_it_is_final(make_draft, demo_user):
