@@ -661,3 +661,28 @@ def test_a_paid_request_says_it_is_final(make_draft, demo_user):
     )
     with pytest.raises(ValidationError, match=r"final"), translation.override("en"):
         services.update_draft(request, actor=bookkeeper, amount="1")
+
+
+def test_waiting_for_me_agrees_with_may_decide_in_one_query(
+    make_draft, demo_user, django_assert_max_num_queries
+):
+    from finance import selectors
+
+    bookkeeper = demo_user("bookkeeper")
+    mine = [services.submit(make_draft(f"{100 + i}"), actor=bookkeeper) for i in range(3)]
+    services.approve(mine[0], actor=demo_user("supervisor"))
+    from django.contrib.auth.models import Group
+
+    demo_user("supervisor").groups.add(Group.objects.get(name="village_head"))  # two roles
+    rows = PaymentRequest.objects.filter(pk__in=[r.pk for r in mine])
+    for name in ("supervisor", "head", "bookkeeper"):
+        user = demo_user(name)
+        expected = {
+            r.pk for r in rows if services.may_decide(user, r, services.current_step(r)) == ""
+        }
+        selectors.waiting_for(user, rows)  # the user's groups are read once, then cached
+        with django_assert_max_num_queries(1):
+            found = {r.pk for r in selectors.waiting_for(user, rows)}
+        assert found == expected
+    assert {r.pk for r in selectors.waiting_for(demo_user("head"), rows)} == {mine[0].pk}
+    assert mine[0].pk not in {r.pk for r in selectors.waiting_for(demo_user("supervisor"), rows)}
