@@ -641,11 +641,27 @@ def mark_paid(
 
 @transaction.atomic
 def record_receipt(*, actor: User | None, village: AdminUnit, **fields) -> Receipt:
-    """Money received and banked (subsidies, fees, interest; rent goes on its lease)."""
+    """Money received and banked (subsidies, fees, interest; rent goes on its lease). A bank
+    reference is recorded once: the same receipt sent again (a second tap, another phone) is
+    the one already recorded; another receipt with that reference is refused."""
     receipt = Receipt(village=village, recorded_by=actor, **fields)
     ensure_may(actor, Task.KEEP_BOOKS, receipt)
     receipt.amount = money.parse_amount(receipt.amount)
     receipt.bank_reference = money.parse_bank_reference(receipt.bank_reference)
+    AdminUnit.objects.select_for_update().filter(pk=village.pk).first()
+    same = Receipt.objects.filter(bank_reference=receipt.bank_reference).first()
+    if same is not None:
+        if same.village_id == village.pk and same.amount == receipt.amount:
+            return same
+        raise ValidationError(
+            {
+                "bank_reference": _(
+                    "This bank reference is already recorded for money received by %(village)s "
+                    "on %(day)s."
+                )
+                % {"village": same.village.name, "day": same.banked_on.isoformat()}
+            }
+        )
     receipt.payer = " ".join(str(receipt.payer or "").split())
     if receipt.banked_on and receipt.banked_on > timezone.localdate():
         raise ValidationError({"banked_on": _("The banking date cannot be in the future.")})

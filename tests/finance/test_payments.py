@@ -686,3 +686,28 @@ def test_waiting_for_me_agrees_with_may_decide_in_one_query(
         assert found == expected
     assert {r.pk for r in selectors.waiting_for(demo_user("head"), rows)} == {mine[0].pk}
     assert mine[0].pk not in {r.pk for r in selectors.waiting_for(demo_user("supervisor"), rows)}
+
+
+def test_a_receipt_sent_twice_is_recorded_once_and_its_reference_not_reused(village, demo_user):
+    import datetime as dt
+
+    from finance.models import Receipt
+
+    today = timezone.localdate()
+    fields = dict(
+        actor=demo_user("bookkeeper"),
+        village=village,
+        category="subsidy",
+        payer="瑞安市农业农村局",
+        amount="30000",
+        received_on=today - dt.timedelta(days=2),
+        banked_on=today,
+        bank_reference="SUB20261130001",
+    )
+    first = services.record_receipt(**fields)
+    before = (*counts(), Receipt.objects.count())
+    assert services.record_receipt(**fields) == first  # the second phone's replay
+    with pytest.raises(ValidationError) as error:
+        services.record_receipt(**{**fields, "amount": "31000"})
+    assert "bank_reference" in error.value.message_dict
+    assert (*counts(), Receipt.objects.count()) == before
