@@ -92,3 +92,12 @@ def test_a_bad_api_filter_is_a_400_naming_it(client, query):
     response = client.get(f"/api/payments/?{query}")
     assert response.status_code == 400
     assert query.split("=")[0] in response.json()
+
+
+def test_a_projects_page_lists_its_payments_by_their_request_numbers(client):
+    from finance.models import PaymentRequest
+
+    paid = PaymentRequest.objects.filter(state="paid", project__isnull=False).first()
+    page = client.get(paid.project.get_absolute_url()).content.decode()
+    assert f">{paid.reference}</span>" in page
+    assert f'href="{paid.get_public_url()}"' in page
